@@ -1,0 +1,5 @@
+import sys
+
+from hubkit.cli.main import main
+
+sys.exit(main())

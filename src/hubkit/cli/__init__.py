@@ -1,0 +1,1 @@
+"""The ``hubkit`` command line."""

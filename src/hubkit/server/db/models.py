@@ -1,0 +1,124 @@
+"""The mutable state of the hub: accounts, tokens, repos, refs and indexes over objects.
+
+Everything immutable (file content, trees, commits) lives in the object store; this schema
+only holds what changes, plus small indexes that make access checks cheap.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+HexOid = Annotated[str, mapped_column(String(64))]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Namespace(Base):
+    """A user or an organization: both own repos under their name."""
+
+    __tablename__ = "namespaces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(96))
+    name_lower: Mapped[str] = mapped_column(String(96), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "user" | "org"
+    fullname: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    org_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))  # "admin" | "write" | "read"
+
+
+class Token(Base):
+    """An access token, stored as the sha256 of its value (tokens are long random strings)."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(8))  # "read" | "write"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Repo(Base):
+    __tablename__ = "repos"
+    __table_args__ = (UniqueConstraint("type", "id_lower"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(8))  # model | dataset | space | kernel
+    namespace: Mapped[str] = mapped_column(String(96))
+    name: Mapped[str] = mapped_column(String(96))
+    id_lower: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id"))
+    private: Mapped[bool] = mapped_column(default=False)
+    gated: Mapped[str] = mapped_column(String(8), default="")  # "" | "auto" | "manual"
+    sdk: Mapped[str | None] = mapped_column(String(20), default=None)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+    @property
+    def repo_id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+class RepoRedirect(Base):
+    """Old ids of moved repos, so old URLs keep working."""
+
+    __tablename__ = "repo_redirects"
+    type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    id_lower: Mapped[str] = mapped_column(String(200), primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"))
+
+
+class Ref(Base):
+    """A branch, tag or pull-request ref. Moved only by compare-and-swap on ``target``."""
+
+    __tablename__ = "refs"
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)  # full: refs/heads/main
+    target: Mapped[HexOid]
+    message: Mapped[str | None] = mapped_column(default=None)
+
+
+class RepoCommit(Base):
+    """Which commits belong to which repo: object ids are global, visibility is not."""
+
+    __tablename__ = "repo_commits"
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    oid: Mapped[HexOid] = mapped_column(primary_key=True)
+
+
+class LfsObject(Base):
+    __tablename__ = "lfs_objects"
+    oid: Mapped[HexOid] = mapped_column(primary_key=True)
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class RepoLfsObject(Base):
+    """LFS objects a repo may reference: uploaded to it, or already in its history."""
+
+    __tablename__ = "repo_lfs_objects"
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    oid: Mapped[HexOid] = mapped_column(primary_key=True)
+
+
+class ServerSetting(Base):
+    __tablename__ = "server_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str]
+
+
+Index("ix_tokens_user", Token.user_id)
+Index("ix_repos_owner", Repo.owner_id)

@@ -1,0 +1,41 @@
+"""The hub's shared resources: settings, database, object store."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .db.engine import Database
+from .db.models import ServerSetting
+from .settings import Settings
+from .storage.gitstore import GitStore
+from .storage.objects import LocalObjectStore, ObjectStore
+
+
+class Hub:
+    def __init__(self, settings: Settings, store: ObjectStore | None = None) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(settings.database_url)
+        self.store: ObjectStore = store or LocalObjectStore(settings.objects_dir)
+        self.git = GitStore(self.store)
+        self.secret = self._load_secret()
+
+    def _load_secret(self) -> bytes:
+        """The key signing upload URLs, shared by every server process through the database."""
+        for _ in range(3):
+            try:
+                with self.db.session() as s:
+                    row = s.scalar(select(ServerSetting).where(ServerSetting.key == "signing_key"))
+                    if row is None:
+                        row = ServerSetting(key="signing_key", value=secrets.token_hex(32))
+                        s.add(row)
+                    return bytes.fromhex(row.value)
+            except IntegrityError:
+                continue  # another process created it at the same moment: read theirs
+        raise RuntimeError("cannot initialise the signing key")
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,20 @@
+"""The route table, one module per protocol area."""
+
+from __future__ import annotations
+
+from ..http import Route
+from . import auth, browse, commit, lfs, refs, repos, resolve, xet
+
+
+def all_routes() -> list[Route]:
+    # order matters only where patterns overlap: API routes before the catch-all web routes
+    return [
+        *auth.ROUTES,
+        *repos.ROUTES,
+        *browse.ROUTES,
+        *refs.ROUTES,
+        *commit.ROUTES,
+        *xet.ROUTES,
+        *lfs.ROUTES,
+        *resolve.ROUTES,
+    ]

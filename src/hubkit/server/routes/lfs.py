@@ -1,0 +1,134 @@
+"""Git LFS: batch and verify on the repo's .git/info/lfs URL, and the signed transfer URLs."""
+
+from __future__ import annotations
+
+import errno
+import re
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ..db.models import Repo
+from ..errors import BadRequest, HubError
+from ..http import Ctx, json_response, route
+from ..responses import ContentResponse, parse_range
+from ..services import lfs
+from ..services.accounts import Caller
+from .common import NS, in_repo
+
+LFS_JSON = "application/vnd.git-lfs+json"
+LFS_REPO = r"/(?:(?P<type>datasets|spaces|kernels)/)?" + NS + r"/(?P<name>[^/]+?)\.git/info/lfs"
+SIGNED = r"/api/lfs/(?P<repo>\d+)/(?P<oid>[0-9a-f]{64})/(?P<size>\d+)"
+FLUSH_AT = 8 * 1024 * 1024
+
+
+class InsufficientStorage(HubError):
+    status = 507
+
+
+def _lfs_json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = json_response(data, status, headers)
+    response.headers["Content-Type"] = LFS_JSON
+    return response
+
+
+async def batch(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    operation = body.get("operation") if isinstance(body, dict) else None
+    hub = ctx.hub
+    lfs_base = ctx.url(re.sub(r"/objects/batch$", "", ctx.path))
+
+    def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
+        return lfs.batch(hub, s, repo, body, lfs_base)
+
+    return _lfs_json(await in_repo(ctx, work, write=operation == "upload"))
+
+
+async def verify(ctx: Ctx) -> Response:
+    body = await ctx.json()
+
+    def work(s: Session, caller: Caller, repo: Repo) -> None:
+        lfs.verify(s, repo, body)
+
+    await in_repo(ctx, work)
+    return _lfs_json({"message": "ok"})
+
+
+def _signed(ctx: Ctx) -> tuple[int, str, int]:
+    lfs.check_signature(ctx.hub, ctx.path, ctx.query.get("exp"), ctx.query.get("sig"))
+    return int(ctx.params["repo"]), ctx.params["oid"], int(ctx.params["size"])
+
+
+async def _receive(ctx: Ctx, sink: lfs.Sink, limit: int) -> None:
+    """Stream the request body into ``sink`` (off the event loop), refusing more than ``limit``."""
+    buf = bytearray()
+    try:
+        async for chunk in ctx.request.stream():
+            buf += chunk
+            if sink.size + len(buf) > limit:
+                raise BadRequest(f"Too much data: at most {limit} bytes expected")
+            if len(buf) >= FLUSH_AT:
+                data, buf = buf, bytearray()
+                await ctx.run(sink.write, data)
+        if buf:
+            await ctx.run(sink.write, buf)
+    except OSError as err:
+        sink.discard()
+        if err.errno == errno.ENOSPC:
+            raise InsufficientStorage("The hub's storage is full: nothing was stored") from None
+        raise
+    except BaseException:
+        sink.discard()
+        raise
+
+
+async def upload(ctx: Ctx) -> Response:
+    repo_id, oid, size = _signed(ctx)
+    sink = lfs.Sink(ctx.hub.store.temp_dir())
+    await _receive(ctx, sink, size)
+    got = sink.close()
+    assert got is not None
+    await ctx.run(lfs.store_verified, ctx.hub, repo_id, oid, size, sink.path, got, sink.size)
+    return Response(status_code=200)
+
+
+async def download(ctx: Ctx) -> Response:
+    _, oid, size = _signed(ctx)
+    byte_range = parse_range(ctx.request.headers.get("range"), size, oid, ctx.request.headers.get("if-range"))
+    path = ctx.hub.store.local_path(f"lfs/{oid}")
+    headers = {"ETag": f'"{oid}"', "Content-Type": "application/octet-stream"}
+    return ContentResponse(size=size, headers=headers, byte_range=byte_range, head=ctx.method == "HEAD", path=path)
+
+
+async def upload_part(ctx: Ctx) -> Response:
+    _signed(ctx)
+    upload_id, part = ctx.params["upload"], int(ctx.params["part"])
+    folder = lfs.upload_dir(ctx.hub, upload_id)
+    sink = lfs.Sink(folder, hashing=False)
+    await _receive(ctx, sink, ctx.hub.settings.lfs_chunk_size)
+    sink.close()
+    final = folder / str(part)
+    sink.path.replace(final)
+    return Response(status_code=200, headers={"ETag": f'"{lfs.part_etag(upload_id, part, sink.size)}"'})
+
+
+async def complete(ctx: Ctx) -> Response:
+    repo_id, oid, size = _signed(ctx)
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The completion body must be a JSON object")
+    if body.get("oid", oid) != oid:
+        raise BadRequest("The oid of the body does not match the upload")
+    await ctx.run(lfs.complete_multipart, ctx.hub, repo_id, oid, size, ctx.params["upload"], body.get("parts"))
+    return _lfs_json({"message": "ok"})
+
+
+ROUTES = [
+    route("POST", rf"{LFS_REPO}/objects/batch", batch),
+    route("POST", rf"{LFS_REPO}/objects/verify", verify),
+    route("PUT", SIGNED, upload),
+    route("GET HEAD", SIGNED, download),
+    route("PUT", rf"{SIGNED}/multipart/(?P<upload>[0-9a-f]{{24}})/(?P<part>[1-9]\d{{0,4}})", upload_part),
+    route("POST", rf"{SIGNED}/multipart/(?P<upload>[0-9a-f]{{24}})", complete),
+]

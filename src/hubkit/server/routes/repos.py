@@ -1,0 +1,191 @@
+"""Repo management and repo info: /api/repos/*, /api/{type}s/{id}[/revision/{rev}], settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ..db.models import Repo
+from ..errors import BadRequest, Conflict, RepoNotFound
+from ..http import Ctx, json_response, route
+from ..services import browse, refs, repos
+from ..services.accounts import Caller, iso
+from .common import API_REPO, REV, TYPES, in_repo, in_session, repo_type, web_url
+
+
+def _split_body(body: dict[str, Any]) -> tuple[str | None, str]:
+    name = body.get("name")
+    org = body.get("organization")
+    if not isinstance(name, str) or not name:
+        raise BadRequest("'name' is required")
+    if org is not None and not isinstance(org, str):
+        raise BadRequest("'organization' must be a string")
+    if "/" in name:  # tolerate a full id in 'name'
+        org, _, name = name.partition("/")
+    return org, name
+
+
+def _body_type(body: dict[str, Any]) -> str:
+    rtype = body.get("type") or "model"
+    if rtype not in repos.REPO_TYPES:
+        raise BadRequest(f"Invalid repo type {rtype!r}")
+    return str(rtype)
+
+
+async def create_repo(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    org, name = _split_body(body)
+    rtype = _body_type(body)
+    private = repos.parse_visibility(body, None)
+    sdk = body.get("sdk")
+
+    def work(s: Session, caller: Caller) -> tuple[str, str, bool]:
+        repo, created = repos.create_repo(
+            s,
+            ctx.hub.git,
+            caller,
+            repo_type=rtype,
+            namespace=org,
+            name=name,
+            private=private,
+            sdk=sdk if isinstance(sdk, str) else None,
+        )
+        return repo.repo_id, web_url(ctx, repo), created
+
+    repo_id, url, created = await in_session(ctx, work)
+    if not created:
+        raise Conflict(f"You already created this {rtype} repo", url=url)
+    return json_response({"url": url, "name": repo_id, "id": repo_id})
+
+
+async def delete_repo(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    org, name = _split_body(body)
+    rtype = _body_type(body)
+
+    def work(s: Session, caller: Caller) -> None:
+        if org is None:
+            if caller.user is None:
+                raise RepoNotFound(anonymous=True)
+            namespace = caller.user.name
+        else:
+            namespace = org
+        repos.delete_repo(s, caller, repo_type=rtype, namespace=namespace, name=name)
+
+    await in_session(ctx, work)
+    return Response("OK", media_type="text/plain")
+
+
+async def move_repo(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    src, dst = body.get("fromRepo"), body.get("toRepo")
+    if not isinstance(src, str) or not isinstance(dst, str):
+        raise BadRequest("'fromRepo' and 'toRepo' are required")
+    rtype = _body_type(body)
+
+    def work(s: Session, caller: Caller) -> str:
+        return web_url(ctx, repos.move_repo(s, caller, repo_type=rtype, from_id=src, to_id=dst))
+
+    url = await in_session(ctx, work)
+    return json_response({"url": url})
+
+
+async def update_settings(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+
+    def work(s: Session, caller: Caller, repo: Repo) -> None:
+        repos.update_settings(s, caller, repo, body)
+
+    await in_repo(ctx, work)
+    return json_response({"success": True})
+
+
+async def repo_info(ctx: Ctx) -> Response:
+    revision = ctx.params.get("rev", "main")
+    blobs = ctx.qbool("blobs")
+    expand = ctx.qlist("expand") or None
+    git = ctx.hub.git
+
+    def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
+        commit = refs.resolve(s, repo, revision).commit
+        return browse.repo_info(git, repo, commit, blobs=blobs, expand=expand)
+
+    return json_response(await in_repo(ctx, work))
+
+
+async def list_repos(ctx: Ctx) -> Response:
+    """A basic listing (search, author, limit, cursor pagination) of the repos one may see."""
+    rtype = repo_type(ctx)
+    search = [x.lower() for x in ctx.qlist("search") if x]
+    author = ctx.query.get("author")
+    try:
+        limit = min(int(ctx.query.get("limit") or 1000), 1000)
+        offset = int(ctx.query.get("cursor") or 0)
+    except ValueError:
+        raise BadRequest("limit and cursor must be integers") from None
+    if limit < 1 or offset < 0:
+        raise BadRequest("limit must be positive")
+
+    def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
+        q = select(Repo).where(Repo.type == rtype).order_by(Repo.id)
+        readable = [Repo.private.is_(False)]
+        if caller.user is not None:
+            readable.append(Repo.owner_id.in_([caller.user.id, *caller.orgs]))
+            if caller.user.is_admin:
+                readable = [Repo.id.is_not(None)]
+        q = q.where(or_(*readable))
+        if author:
+            q = q.where(Repo.namespace == author)
+        for term in search:
+            q = q.where(Repo.id_lower.contains(term))
+        rows = s.scalars(q.offset(offset).limit(limit + 1)).all()
+        return [_list_item(r) for r in rows]
+
+    items = await in_session(ctx, work)
+    headers = {}
+    if len(items) > limit:
+        items = items[:limit]
+        headers["Link"] = ctx.next_link(cursor=str(offset + limit))
+    return json_response(items, headers=headers)
+
+
+def _list_item(repo: Repo) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "_id": f"{repo.id:024x}",
+        "id": repo.repo_id,
+        "author": repo.namespace,
+        "private": repo.private,
+        "gated": repo.gated or False,
+        "likes": 0,
+        "downloads": 0,
+        "trendingScore": 0,
+        "tags": [],
+        "createdAt": iso(repo.created_at),
+    }
+    if repo.type == "model":
+        item["modelId"] = repo.repo_id
+    if repo.type == "space":
+        item["sdk"] = repo.sdk
+    return item
+
+
+ROUTES = [
+    route("POST", r"/api/repos/create", create_repo),
+    route("DELETE", r"/api/repos/delete", delete_repo),
+    route("POST", r"/api/repos/move", move_repo),
+    route("GET", rf"/api/{TYPES}", list_repos),
+    route("PUT", rf"{API_REPO}/settings", update_settings),
+    route("GET", API_REPO, repo_info),
+    route("GET", rf"{API_REPO}/revision/{REV}", repo_info),
+]

@@ -1,0 +1,337 @@
+"""The commit API: parse the NDJSON payload, build the new tree, move the branch.
+
+Objects (blobs, trees, the commit) are written first; the branch then moves by
+compare-and-swap. A crash leaves at most unreferenced objects, never half a commit, and two
+writers never lose an update: without ``parentCommit`` a lost race is replayed on the new
+head (like the Hub), with it the caller gets 412.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import LfsObject, Namespace, Repo, RepoCommit, RepoLfsObject
+from ..errors import (
+    PARENT_MISMATCH,
+    BadRequest,
+    Conflict,
+    EntryNotFound,
+    NotImplementedYet,
+    PreconditionFailed,
+)
+from ..hub import Hub
+from ..storage.gitobj import (
+    FILE_MODE,
+    Commit,
+    GitOid,
+    TreeEntry,
+    commit_message,
+    lfs_pointer,
+    parse_lfs_pointer,
+)
+from ..storage.gitstore import GitStore
+from . import refs
+from .accounts import Caller
+from .paths import check_repo_path
+from .repos import find_repo, signature, url_prefix
+
+MAX_ATTEMPTS = 8
+
+
+# --- payload -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    summary: str
+    description: str
+    parent_commit: str | None
+
+
+@dataclass(frozen=True)
+class AddRegular:
+    path: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class AddLfs:
+    path: str
+    oid: str
+    size: int | None  # absent for copies
+
+
+@dataclass(frozen=True)
+class DeleteFile:
+    path: str
+
+
+@dataclass(frozen=True)
+class DeleteFolder:
+    path: str
+
+
+Operation = AddRegular | AddLfs | DeleteFile | DeleteFolder
+_KEYS_HINT = "Add a line with the key `lfsFile`, `file`, `deletedFile` or `deletedFolder`"
+
+
+def parse_payload(body: bytes) -> tuple[Header, list[Operation]]:
+    """Parse and validate a commit NDJSON body completely before anything is written."""
+    header: Header | None = None
+    ops: list[Operation] = []
+    for lineno, raw in enumerate(body.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest(f"Malformed commit payload: line {lineno} is not valid JSON") from None
+        if not isinstance(line, dict) or not isinstance(line.get("value"), dict):
+            raise BadRequest(f"Malformed commit payload: line {lineno} must be {{'key': ..., 'value': {{...}}}}")
+        key, value = line.get("key"), line["value"]
+        if key == "header":
+            if header is not None:
+                raise BadRequest("Malformed commit payload: more than one header line")
+            header = _parse_header(value)
+        elif key in ("file", "lfsFile", "deletedFile", "deletedFolder"):
+            ops.append(_parse_op(key, value, lineno))
+        else:
+            raise BadRequest(f"Malformed commit payload: unknown key {key!r} on line {lineno}. {_KEYS_HINT}")
+    if header is None:
+        raise BadRequest("Malformed commit payload: the first line must be the header")
+    return header, ops
+
+
+def _parse_header(value: dict[str, Any]) -> Header:
+    summary = value.get("summary")
+    description = value.get("description", "") or ""
+    parent = value.get("parentCommit")
+    if not isinstance(summary, str) or not summary.strip():
+        raise BadRequest("The commit summary (title) is required")
+    if not isinstance(description, str):
+        raise BadRequest("The commit description must be a string")
+    if parent is not None:
+        if (
+            not isinstance(parent, str)
+            or not (5 <= len(parent) <= 40)
+            or any(c not in "0123456789abcdefABCDEF" for c in parent)
+        ):
+            raise BadRequest("parentCommit must be 5 to 40 hexadecimal characters")
+        parent = parent.lower()
+    return Header(summary.strip(), description, parent)
+
+
+def _str_field(value: dict[str, Any], name: str, lineno: int) -> str:
+    item = value.get(name)
+    if not isinstance(item, str):
+        raise BadRequest(f"Malformed commit payload: '{name}' must be a string on line {lineno}")
+    return item
+
+
+def _parse_op(key: str, value: dict[str, Any], lineno: int) -> Operation:
+    path = _str_field(value, "path", lineno)
+    if key == "deletedFolder":
+        return DeleteFolder(check_repo_path(path.rstrip("/")))
+    path = check_repo_path(path)
+    if key == "deletedFile":
+        return DeleteFile(path)
+    if key == "file":
+        content = _str_field(value, "content", lineno)
+        encoding = str(value.get("encoding", "base64")).lower()
+        if encoding == "base64":
+            try:
+                data = base64.b64decode(content, validate=True)
+            except (binascii.Error, ValueError):
+                raise BadRequest(f"Malformed commit payload: invalid base64 content for {path!r}") from None
+        elif encoding in ("utf-8", "utf8"):
+            data = content.encode()
+        else:
+            raise BadRequest(f"Unsupported encoding {encoding!r} for {path!r}")
+        pointer = parse_lfs_pointer(data)
+        if pointer is not None:
+            # A pointer file committed as text still references an LFS object: same checks.
+            return AddLfs(path, pointer.sha256, pointer.size)
+        return AddRegular(path, data)
+    oid = _str_field(value, "oid", lineno).lower()
+    algo = value.get("algo", "sha256")
+    if algo != "sha256" or len(oid) != 64 or any(c not in "0123456789abcdef" for c in oid):
+        raise BadRequest(f"Malformed commit payload: lfsFile {path!r} needs a sha256 oid")
+    size = value.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise BadRequest(f"Malformed commit payload: invalid size for {path!r}")
+    return AddLfs(path, oid, size)
+
+
+# --- tree edits --------------------------------------------------------------------------
+
+
+class _Dir:
+    """A folder being edited: loaded lazily, written back only if something changed."""
+
+    def __init__(self, git: GitStore, oid: str | None) -> None:
+        self.git = git
+        self.oid = oid
+        self._entries: dict[str, TreeEntry | _Dir] | None = None
+        self.dirty = False
+
+    @property
+    def entries(self) -> dict[str, TreeEntry | _Dir]:
+        if self._entries is None:
+            self._entries = dict(self.git.tree(self.oid)) if self.oid else {}
+        return self._entries
+
+    def _subdir(self, name: str, path: str, create: bool) -> _Dir | None:
+        entry = self.entries.get(name)
+        if isinstance(entry, _Dir):
+            return entry
+        if entry is None:
+            if not create:
+                return None
+            sub = _Dir(self.git, None)
+        elif entry.is_dir:
+            sub = _Dir(self.git, entry.oid)
+        else:
+            raise BadRequest(f"Cannot create {path!r}: a file exists where a folder is needed")
+        self.entries[name] = sub
+        return sub
+
+    def _walk(self, parts: list[str], path: str, create: bool) -> list[_Dir] | None:
+        chain = [self]
+        for name in parts[:-1]:
+            sub = chain[-1]._subdir(name, path, create)
+            if sub is None:
+                return None
+            chain.append(sub)
+        return chain
+
+    def set_file(self, path: str, oid: str) -> None:
+        parts = path.split("/")
+        chain = self._walk(parts, path, create=True)
+        assert chain is not None
+        existing = chain[-1].entries.get(parts[-1])
+        if isinstance(existing, _Dir) or (isinstance(existing, TreeEntry) and existing.is_dir):
+            raise BadRequest(f"Cannot create file {path!r}: a folder with this name exists")
+        chain[-1].entries[parts[-1]] = TreeEntry(FILE_MODE, parts[-1], GitOid(oid))
+        for d in chain:
+            d.dirty = True
+
+    def remove(self, path: str, *, folder: bool) -> bool:
+        parts = path.split("/")
+        try:
+            chain = self._walk(parts, path, create=False)
+        except BadRequest:
+            return False
+        if chain is None:
+            return False
+        existing = chain[-1].entries.get(parts[-1])
+        is_dir = isinstance(existing, _Dir) or (isinstance(existing, TreeEntry) and existing.is_dir)
+        if existing is None or is_dir != folder:
+            return False
+        del chain[-1].entries[parts[-1]]
+        for d in chain:
+            d.dirty = True
+        return True
+
+    def write(self) -> str | None:
+        """The tree oid after the edits; None for a folder left empty (git drops those)."""
+        if not self.dirty and self.oid is not None:
+            return self.oid
+        out: list[TreeEntry] = []
+        for name, entry in self.entries.items():
+            if isinstance(entry, _Dir):
+                oid = entry.write()
+                if oid is not None:
+                    out.append(TreeEntry("40000", name, GitOid(oid)))
+            else:
+                out.append(entry)
+        if not out:
+            return None
+        return self.git.put_tree(out)
+
+
+def _apply(git: GitStore, base_tree: str, ops: list[Operation], lfs_sizes: dict[str, int]) -> str:
+    root = _Dir(git, base_tree)
+    for op in ops:
+        if isinstance(op, AddRegular):
+            root.set_file(op.path, git.put_blob(op.content))
+        elif isinstance(op, AddLfs):
+            size = lfs_sizes[op.oid]
+            root.set_file(op.path, git.put_blob(lfs_pointer(op.oid, size)))
+        elif isinstance(op, DeleteFile):
+            if not root.remove(op.path, folder=False):
+                raise EntryNotFound(f"A file with this name doesn't exist: {op.path}")
+        elif not root.remove(op.path, folder=True):
+            raise EntryNotFound(f"A folder with this name doesn't exist: {op.path}")
+    root.dirty = True
+    return root.write() or git.put_tree([])
+
+
+# --- the commit ----------------------------------------------------------------------------
+
+
+def _check_lfs(s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
+    """Sizes of the LFS objects the commit references; each must be known to this repo."""
+    wanted = {op.oid: op for op in ops if isinstance(op, AddLfs)}
+    if not wanted:
+        return {}
+    rows = s.execute(
+        select(LfsObject.oid, LfsObject.size)
+        .join(RepoLfsObject, RepoLfsObject.oid == LfsObject.oid)
+        .where(RepoLfsObject.repo_id == repo.id, LfsObject.oid.in_(list(wanted)))
+    ).all()
+    sizes = {oid: size for oid, size in rows}
+    for oid, op in wanted.items():
+        if oid not in sizes:
+            raise BadRequest(f"LFS object {oid} for {op.path!r} was not uploaded to this repo")
+        if op.size is not None and op.size != sizes[oid]:
+            raise BadRequest(f"Size mismatch for {op.path!r}: {op.size} given, {sizes[oid]} uploaded")
+    return sizes
+
+
+def create_commit(
+    hub: Hub,
+    caller: Caller,
+    *,
+    repo_type: str,
+    namespace: str,
+    name: str,
+    revision: str,
+    body: bytes,
+    create_pr: bool,
+) -> dict[str, Any]:
+    header, ops = parse_payload(body)
+    if create_pr:
+        raise NotImplementedYet("Pull requests are not supported by this hub yet (create_pr)")
+    git = hub.git
+    with hub.db.session() as s:
+        repo = find_repo(s, caller, repo_type, namespace, name, write=True)
+        ref = refs.branch_ref(s, repo, revision)
+        ref_name, head = ref.name, ref.target
+        lfs_sizes = _check_lfs(s, repo, ops)
+        assert caller.user is not None
+        author: Namespace = caller.user
+        repo_id, public_id, rtype = repo.id, repo.repo_id, repo.type
+    message = commit_message(header.summary, header.description)
+    for _ in range(MAX_ATTEMPTS):
+        if header.parent_commit and not head.startswith(header.parent_commit):
+            raise PreconditionFailed(PARENT_MISMATCH)
+        tree = _apply(git, git.commit(head).tree, ops, lfs_sizes)
+        sig = signature(author)
+        new = git.put_commit(Commit(GitOid(tree), (GitOid(head),), sig, sig, message))
+        with hub.db.session() as s:
+            if refs.compare_and_swap(s, repo_id, ref_name, head, new):
+                s.add(RepoCommit(repo_id=repo_id, oid=new))
+                url = f"{hub.settings.public_url}/{url_prefix(rtype)}{public_id}/commit/{new}"
+                return {"success": True, "commitOid": new, "commitUrl": url, "hookOutput": ""}
+            current = s.get(type(ref), (repo_id, ref_name))
+            if current is None:
+                raise Conflict(f"The branch {revision} was deleted during the commit")
+            head = current.target
+    raise Conflict("Too many concurrent commits on this branch, please retry")

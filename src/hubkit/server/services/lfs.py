@@ -1,0 +1,259 @@
+"""Git LFS: the batch API, signed transfer URLs, verified uploads (basic and multipart).
+
+Upload and completion URLs are self-authorising (clients send no token there): they carry an
+HMAC signature over their path and expiry, made with a key every server process shares.
+Bytes are hashed as they arrive and only a file whose sha256 and size match its oid enters the
+object store; an LFS object is usable by a repo only once it was uploaded to that repo, so
+knowing a hash never grants access to someone else's file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db.models import LfsObject, Repo, RepoLfsObject
+from ..errors import BadRequest, Forbidden, NotFound
+from ..hub import Hub
+from .accounts import utcnow
+
+_OID_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_BATCH_OBJECTS = 1000
+COPY_BUFFER = 8 * 1024 * 1024
+
+
+# --- signatures ----------------------------------------------------------------------------
+
+
+def sign(secret: bytes, path: str, exp: int) -> str:
+    return hmac.new(secret, f"{path}|{exp}".encode(), hashlib.sha256).hexdigest()
+
+
+def signed_url(hub: Hub, path: str) -> str:
+    exp = int(time.time()) + hub.settings.signed_url_ttl
+    return f"{hub.settings.public_url}{path}?exp={exp}&sig={sign(hub.secret, path, exp)}"
+
+
+def check_signature(hub: Hub, path: str, exp: str | None, sig: str | None) -> None:
+    if not exp or not sig or not exp.isdigit():
+        raise Forbidden("Missing or malformed URL signature")
+    if int(exp) < time.time():
+        raise Forbidden("This signed URL has expired: request a new one from the batch endpoint")
+    if not hmac.compare_digest(sign(hub.secret, path, int(exp)), sig):
+        raise Forbidden("Invalid URL signature")
+
+
+# --- batch ---------------------------------------------------------------------------------
+
+
+def is_linked(s: Session, repo: Repo, oid: str) -> bool:
+    return s.get(RepoLfsObject, (repo.id, oid)) is not None
+
+
+def batch(hub: Hub, s: Session, repo: Repo, body: Any, lfs_base: str) -> dict[str, Any]:
+    """Answer a batch request. ``lfs_base`` is the repo's ``.../info/lfs`` URL."""
+    if not isinstance(body, dict):
+        raise BadRequest("The batch request must be a JSON object")
+    operation = body.get("operation")
+    objects = body.get("objects")
+    if operation not in ("upload", "download"):
+        raise BadRequest("operation must be 'upload' or 'download'")
+    if not isinstance(objects, list):
+        raise BadRequest("objects must be a list")
+    if len(objects) > MAX_BATCH_OBJECTS:
+        raise BadRequest(f"At most {MAX_BATCH_OBJECTS} objects per batch request")
+    transfers = body.get("transfers") or ["basic"]
+    multipart_ok = isinstance(transfers, list) and "multipart" in transfers
+    out = []
+    used_multipart = False
+    for obj in objects:
+        oid = obj.get("oid") if isinstance(obj, dict) else None
+        size = obj.get("size") if isinstance(obj, dict) else None
+        if not isinstance(oid, str) or not _OID_RE.match(oid) or not isinstance(size, int) or size < 0:
+            out.append(
+                {
+                    "oid": oid if isinstance(oid, str) else "",
+                    "size": size if isinstance(size, int) else 0,
+                    "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"},
+                }
+            )
+            continue
+        if operation == "upload":
+            entry, multipart = _upload_object(hub, s, repo, oid, size, lfs_base, multipart_ok)
+            used_multipart |= multipart
+        else:
+            entry = _download_object(hub, s, repo, oid, size)
+        out.append(entry)
+    return {"transfer": "multipart" if used_multipart else "basic", "objects": out, "hash_algo": "sha256"}
+
+
+def _upload_object(
+    hub: Hub, s: Session, repo: Repo, oid: str, size: int, lfs_base: str, multipart_ok: bool
+) -> tuple[dict[str, Any], bool]:
+    base = {"oid": oid, "size": size, "authenticated": True}
+    row = s.get(LfsObject, oid)
+    if row is not None and is_linked(s, repo, oid) and hub.store.exists(f"lfs/{oid}"):
+        if row.size != size:
+            base["error"] = {"code": 422, "message": f"Size mismatch: the object has {row.size} bytes"}
+            return base, False
+        return base, False  # already there: no actions, the client skips it
+    verify = {"href": f"{lfs_base}/objects/verify"}
+    settings = hub.settings
+    if multipart_ok and size > settings.lfs_multipart_threshold:
+        upload_id = secrets.token_hex(12)
+        chunk = settings.lfs_chunk_size
+        parts = math.ceil(size / chunk)
+        header: dict[str, str] = {"chunk_size": str(chunk)}
+        for n in range(1, parts + 1):
+            header[str(n)] = signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{size}/multipart/{upload_id}/{n}")
+        complete = signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{size}/multipart/{upload_id}")
+        base["actions"] = {"upload": {"href": complete, "header": header}, "verify": verify}
+        return base, True
+    href = signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{size}")
+    base["actions"] = {"upload": {"href": href}, "verify": verify}
+    return base, False
+
+
+def _download_object(hub: Hub, s: Session, repo: Repo, oid: str, size: int) -> dict[str, Any]:
+    base: dict[str, Any] = {"oid": oid, "size": size, "authenticated": True}
+    row = s.get(LfsObject, oid)
+    if row is None or not is_linked(s, repo, oid):
+        base["error"] = {"code": 404, "message": "Object does not exist"}
+        return base
+    base["size"] = row.size
+    base["actions"] = {"download": {"href": signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{row.size}")}}
+    return base
+
+
+# --- receiving bytes -----------------------------------------------------------------------
+
+
+class Sink:
+    """A temporary file being received: bytes are hashed as they are written."""
+
+    def __init__(self, folder: Path, hashing: bool = True) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"in-{secrets.token_hex(8)}"
+        self._f = open(self.path, "wb")  # noqa: SIM115 - closed by close()/discard()
+        self._h = hashlib.sha256() if hashing else None
+        self.size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._h is not None:
+            self._h.update(data)
+        self._f.write(data)
+        self.size += len(data)
+
+    def close(self) -> str | None:
+        self._f.close()
+        return self._h.hexdigest() if self._h else None
+
+    def discard(self) -> None:
+        try:
+            self._f.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+
+
+def store_verified(hub: Hub, repo_id: int, oid: str, size: int, path: Path, got_oid: str, got_size: int) -> None:
+    """Move a received file into the store if it is what it claims to be, and link it."""
+    if got_size != size:
+        path.unlink(missing_ok=True)
+        raise BadRequest(f"Size mismatch: expected {size} bytes, received {got_size}")
+    if got_oid != oid:
+        path.unlink(missing_ok=True)
+        raise BadRequest(f"Hash mismatch: the content hashes to {got_oid}, not {oid}")
+    hub.store.put_file(f"lfs/{oid}", path)
+    record_object(hub, repo_id, oid, size)
+
+
+def record_object(hub: Hub, repo_id: int, oid: str, size: int) -> None:
+    for _ in range(3):
+        try:
+            with hub.db.session() as s:
+                if s.get(LfsObject, oid) is None:
+                    s.add(LfsObject(oid=oid, size=size, created_at=utcnow()))
+                if s.get(RepoLfsObject, (repo_id, oid)) is None:
+                    s.add(RepoLfsObject(repo_id=repo_id, oid=oid))
+            return
+        except IntegrityError:
+            continue  # a concurrent upload of the same object recorded it first
+
+
+def upload_dir(hub: Hub, upload_id: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{24}", upload_id):
+        raise BadRequest("Invalid upload id")
+    return hub.store.temp_dir() / f"mp-{upload_id}"
+
+
+def part_etag(upload_id: str, part: int, size: int) -> str:
+    return hashlib.sha1(f"{upload_id}:{part}:{size}".encode()).hexdigest()
+
+
+def complete_multipart(hub: Hub, repo_id: int, oid: str, size: int, upload_id: str, parts: Any) -> None:
+    folder = upload_dir(hub, upload_id)
+    if not isinstance(parts, list) or not parts:
+        raise BadRequest("parts must be a non-empty list")
+    try:
+        numbers = [int(p["partNumber"]) for p in parts]
+        etags = [str(p["etag"]).strip('"') for p in parts]
+    except (KeyError, TypeError, ValueError):
+        raise BadRequest("Each part needs a partNumber and an etag") from None
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise BadRequest("Parts must be numbered 1..N in order")
+    sink = Sink(hub.store.temp_dir())
+    try:
+        for n, etag in zip(numbers, etags, strict=True):
+            part = folder / str(n)
+            if not part.is_file():
+                raise BadRequest(f"Part {n} was not uploaded")
+            if etag != part_etag(upload_id, n, part.stat().st_size):
+                raise BadRequest(f"ETag mismatch for part {n}")
+            with open(part, "rb") as f:
+                while chunk := f.read(COPY_BUFFER):
+                    sink.write(chunk)
+        got = sink.close()
+    except BaseException:
+        sink.discard()
+        raise
+    assert got is not None
+    store_verified(hub, repo_id, oid, size, sink.path, got, sink.size)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def verify(s: Session, repo: Repo, body: Any) -> None:
+    if not isinstance(body, dict) or not isinstance(body.get("oid"), str):
+        raise BadRequest("The verify request needs an oid and a size")
+    oid, size = body["oid"], body.get("size")
+    row = s.get(LfsObject, oid)
+    if row is None or not is_linked(s, repo, oid):
+        raise NotFound(f"Object {oid} was not uploaded")
+    if size is not None and row.size != size:
+        raise BadRequest(f"Size mismatch: the object has {row.size} bytes, not {size}")
+
+
+def linked_size(s: Session, repo_id: int, oid: str) -> int | None:
+    return s.scalar(
+        select(LfsObject.size)
+        .join(RepoLfsObject, RepoLfsObject.oid == LfsObject.oid)
+        .where(RepoLfsObject.repo_id == repo_id, LfsObject.oid == oid)
+    )
+
+
+def remove_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
