@@ -114,7 +114,9 @@ def test_move_repo_keeps_old_urls_working(hub, alice: HfApi, unique: str) -> Non
     assert alice.repo_info(new).id == new
     assert not alice.repo_exists(f"alice/none-{unique}")
     # the resolve HEAD of the old id redirects (relative) to the new one
-    path = hf_hub_download(old, "f.txt", endpoint=hub.url, token=alice.token, cache_dir=str(hub.data_dir.parent / unique))
+    path = hf_hub_download(
+        old, "f.txt", endpoint=hub.url, token=alice.token, cache_dir=str(hub.data_dir.parent / unique)
+    )
     assert Path(path).read_bytes() == b"moved"
 
 
