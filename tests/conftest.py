@@ -18,7 +18,7 @@ os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubkit-tests-hf-home-")
 os.environ.pop("HF_TOKEN", None)
 os.environ.pop("HF_ENDPOINT", None)
 
-from hubserver import ALICE, ALICE_READ, BOB, HubProcess  # noqa: E402
+from hubserver import ALICE, ALICE_READ, BOB, HubProcess
 
 
 @pytest.fixture(scope="session")
