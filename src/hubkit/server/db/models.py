@@ -7,9 +7,9 @@ only holds what changes, plus small indexes that make access checks cheap.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HexOid = Annotated[str, mapped_column(String(64))]
@@ -114,6 +114,36 @@ class RepoLfsObject(Base):
     oid: Mapped[HexOid] = mapped_column(primary_key=True)
 
 
+class Discussion(Base):
+    """A discussion or a pull request; both share the repo's ``num`` counter."""
+
+    __tablename__ = "discussions"
+    __table_args__ = (UniqueConstraint("repo_id", "num"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"))
+    num: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(8))  # open | closed | merged | draft
+    is_pr: Mapped[bool]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("namespaces.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    # pull requests only
+    target_ref: Mapped[str | None] = mapped_column(String(255), default=None)  # refs/heads/main
+    base_commit: Mapped[str | None] = mapped_column(String(64), default=None)  # where the PR started
+    head_commit: Mapped[str | None] = mapped_column(String(64), default=None)  # last commit of refs/pr/N
+    merge_commit: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class DiscussionEvent(Base):
+    __tablename__ = "discussion_events"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussions.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(20))  # comment | status-change | title-change | commit
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("namespaces.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class ServerSetting(Base):
     __tablename__ = "server_settings"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -122,3 +152,4 @@ class ServerSetting(Base):
 
 Index("ix_tokens_user", Token.user_id)
 Index("ix_repos_owner", Repo.owner_id)
+Index("ix_events_discussion", DiscussionEvent.discussion_id, DiscussionEvent.created_at)

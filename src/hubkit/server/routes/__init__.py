@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Route
-from . import auth, browse, commit, lfs, refs, repos, resolve, xet
+from . import auth, browse, commit, discussions, lfs, refs, repos, resolve, xet
 
 
 def all_routes() -> list[Route]:
@@ -14,6 +14,7 @@ def all_routes() -> list[Route]:
         *browse.ROUTES,
         *refs.ROUTES,
         *commit.ROUTES,
+        *discussions.ROUTES,
         *xet.ROUTES,
         *lfs.ROUTES,
         *resolve.ROUTES,

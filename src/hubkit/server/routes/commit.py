@@ -38,10 +38,11 @@ async def preupload_files(ctx: Ctx) -> Response:
     create_pr = ctx.qbool("create_pr")
 
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
+        commits.check_may_push(s, caller, repo, revision, create_pr=create_pr)
         commit = refs.resolve(s, repo, revision).commit
         return preupload(git, commit, body, regular_max)
 
-    return json_response(await in_repo(ctx, work, write=not create_pr))
+    return json_response(await in_repo(ctx, work))
 
 
 async def commit(ctx: Ctx) -> Response:

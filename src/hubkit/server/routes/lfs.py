@@ -15,6 +15,7 @@ from ..http import Ctx, json_response, route
 from ..responses import ContentResponse, parse_range
 from ..services import lfs
 from ..services.accounts import Caller
+from ..services.repos import require_write
 from .common import NS, in_repo
 
 LFS_JSON = "application/vnd.git-lfs+json"
@@ -40,9 +41,23 @@ async def batch(ctx: Ctx) -> Response:
     lfs_base = ctx.url(re.sub(r"/objects/batch$", "", ctx.path))
 
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
+        if operation == "upload":
+            _check_may_upload(caller, repo, body)
         return lfs.batch(hub, s, repo, body, lfs_base)
 
-    return _lfs_json(await in_repo(ctx, work, write=operation == "upload"))
+    return _lfs_json(await in_repo(ctx, work))
+
+
+def _check_may_upload(caller: Caller, repo: Repo, body: dict[str, Any]) -> None:
+    """Writers upload anywhere; anyone who may open a pull request uploads for one (no ref
+    given, as when the commit will create the PR, or a refs/pr/N ref)."""
+    ref = body.get("ref")
+    ref_name = ref.get("name") if isinstance(ref, dict) else None
+    if caller.may_write(repo):
+        return
+    if (ref_name is None or str(ref_name).startswith("refs/pr/")) and caller.user is not None and caller.can_write:
+        return
+    require_write(caller, repo)
 
 
 async def verify(ctx: Ctx) -> Response:

@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db.models import LfsObject, Namespace, Repo, RepoCommit, RepoLfsObject
+from ..db.models import Discussion, LfsObject, Namespace, Ref, Repo, RepoCommit, RepoLfsObject
 from ..errors import (
     PARENT_MISMATCH,
     BadRequest,
     Conflict,
     EntryNotFound,
-    NotImplementedYet,
+    Forbidden,
     PreconditionFailed,
+    RevisionNotFound,
 )
 from ..hub import Hub
 from ..storage.gitobj import (
@@ -37,10 +38,10 @@ from ..storage.gitobj import (
     parse_lfs_pointer,
 )
 from ..storage.gitstore import GitStore
-from . import refs
+from . import discussions, refs
 from .accounts import Caller
 from .paths import check_repo_path
-from .repos import find_repo, signature, url_prefix
+from .repos import find_repo, require_write, signature, url_prefix
 
 MAX_ATTEMPTS = 8
 
@@ -308,11 +309,13 @@ def create_commit(
 ) -> dict[str, Any]:
     header, ops = parse_payload(body)
     if create_pr:
-        raise NotImplementedYet("Pull requests are not supported by this hub yet (create_pr)")
+        return _commit_as_new_pr(hub, caller, repo_type, namespace, name, revision, header, ops)
     git = hub.git
     with hub.db.session() as s:
-        repo = find_repo(s, caller, repo_type, namespace, name, write=True)
+        repo = find_repo(s, caller, repo_type, namespace, name)
         ref = refs.branch_ref(s, repo, revision)
+        pr = discussions.pr_for_ref(s, repo, ref.name)
+        _check_may_commit(caller, repo, pr)
         ref_name, head = ref.name, ref.target
         lfs_sizes = _check_lfs(s, repo, ops)
         assert caller.user is not None
@@ -322,16 +325,90 @@ def create_commit(
     for _ in range(MAX_ATTEMPTS):
         if header.parent_commit and not head.startswith(header.parent_commit):
             raise PreconditionFailed(PARENT_MISMATCH)
-        tree = _apply(git, git.commit(head).tree, ops, lfs_sizes)
-        sig = signature(author)
-        new = git.put_commit(Commit(GitOid(tree), (GitOid(head),), sig, sig, message))
+        new = _write_commit(git, head, ops, lfs_sizes, author, message)
         with hub.db.session() as s:
             if refs.compare_and_swap(s, repo_id, ref_name, head, new):
                 s.add(RepoCommit(repo_id=repo_id, oid=new))
-                url = f"{hub.settings.public_url}/{url_prefix(rtype)}{public_id}/commit/{new}"
-                return {"success": True, "commitOid": new, "commitUrl": url, "hookOutput": ""}
-            current = s.get(type(ref), (repo_id, ref_name))
+                if pr is not None:
+                    pr_row = s.get(Discussion, pr.id)
+                    assert pr_row is not None
+                    discussions.record_commit(s, pr_row, author, new, header.summary)
+                return _response(hub, rtype, public_id, new)
+            current = s.get(Ref, (repo_id, ref_name))
             if current is None:
                 raise Conflict(f"The branch {revision} was deleted during the commit")
             head = current.target
     raise Conflict("Too many concurrent commits on this branch, please retry")
+
+
+def check_may_push(s: Session, caller: Caller, repo: Repo, revision: str, *, create_pr: bool) -> None:
+    """The write check of a commit (or its preupload) to ``revision``."""
+    if create_pr:
+        if caller.user is None or not caller.can_write:
+            raise Forbidden("Opening a pull request needs an authenticated write token")
+        return
+    _check_may_commit(caller, repo, discussions.pr_for_ref(s, repo, revision))
+
+
+def _check_may_commit(caller: Caller, repo: Repo, pr: Discussion | None) -> None:
+    """Writers commit anywhere; the author of an open pull request may also push to it."""
+    if pr is not None and caller.user is not None and caller.can_write and caller.user.id == pr.author_id:
+        if pr.status not in ("open", "draft"):
+            raise BadRequest(f"Pull request #{pr.num} is {pr.status}: it takes no more commits")
+        return
+    require_write(caller, repo)
+    if pr is not None and pr.status not in ("open", "draft"):
+        raise BadRequest(f"Pull request #{pr.num} is {pr.status}: it takes no more commits")
+
+
+def _write_commit(
+    git: GitStore, parent: str, ops: list[Operation], lfs_sizes: dict[str, int], author: Namespace, message: str
+) -> str:
+    tree = _apply(git, git.commit(parent).tree, ops, lfs_sizes)
+    sig = signature(author)
+    return git.put_commit(Commit(GitOid(tree), (GitOid(parent),), sig, sig, message))
+
+
+def _response(hub: Hub, repo_type: str, repo_id: str, oid: str) -> dict[str, Any]:
+    url = f"{hub.settings.public_url}/{url_prefix(repo_type)}{repo_id}/commit/{oid}"
+    return {"success": True, "commitOid": oid, "commitUrl": url, "hookOutput": ""}
+
+
+def _commit_as_new_pr(
+    hub: Hub,
+    caller: Caller,
+    repo_type: str,
+    namespace: str,
+    name: str,
+    revision: str,
+    header: Header,
+    ops: list[Operation],
+) -> dict[str, Any]:
+    """``create_pr=1``: the commit lands on a new refs/pr/N branched from ``revision``."""
+    with hub.db.session() as s:
+        repo = find_repo(s, caller, repo_type, namespace, name)
+        if caller.user is None or not caller.can_write:
+            raise Forbidden("Opening a pull request needs an authenticated write token")
+        target = s.get(Ref, (repo.id, f"{refs.HEADS}{revision}"))
+        if target is None:
+            raise RevisionNotFound(f"Invalid rev id: {revision} (a pull request targets a branch)")
+        base = target.target
+        if header.parent_commit:
+            base = refs.resolve(s, repo, header.parent_commit).commit
+        lfs_sizes = _check_lfs(s, repo, ops)
+        author, repo_id, target_ref = caller.user, repo.id, target.name
+    message = commit_message(header.summary, header.description)
+    new = _write_commit(hub.git, base, ops, lfs_sizes, author, message)
+    with hub.db.session() as s:
+        repo = s.get(Repo, repo_id)
+        assert repo is not None
+        pr = discussions.create(
+            s, repo, caller, title=header.summary, description=header.description, is_pr=True,
+            target_ref=target_ref, base_commit=base, head_commit=new,
+        )  # fmt: skip
+        s.add(Ref(repo_id=repo_id, name=f"{discussions.PR_REF}{pr.num}", target=new))
+        s.add(RepoCommit(repo_id=repo_id, oid=new))
+        discussions.record_commit(s, pr, author, new, header.summary)
+        out = _response(hub, repo.type, repo.repo_id, new)
+        out["pullRequestUrl"] = discussions.web_url(hub.settings.public_url, repo, pr.num)
+        return out
