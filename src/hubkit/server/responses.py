@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -102,3 +103,32 @@ class ContentResponse(Response):
                 await send({"type": "http.response.body", "body": b""})
         finally:
             os.close(fd)
+
+
+class StreamResponse(ContentResponse):
+    """Like ContentResponse, with the body produced by a (blocking) iterator of byte blocks,
+    each pulled off the event loop: used to reconstruct Xet files on the fly."""
+
+    def __init__(
+        self,
+        *,
+        size: int,
+        headers: dict[str, str],
+        byte_range: tuple[int, int] | None,
+        chunks: Iterator[bytes] | None,
+    ) -> None:
+        super().__init__(size=size, headers=headers, byte_range=byte_range, head=chunks is None)
+        self._chunks = chunks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._chunks is None:
+            await super().__call__(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        done = object()
+        while True:
+            block = await run_in_threadpool(next, self._chunks, done)
+            if block is done:
+                break
+            await send({"type": "http.response.body", "body": block, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})

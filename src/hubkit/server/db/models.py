@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HexOid = Annotated[str, mapped_column(String(64))]
@@ -142,6 +142,39 @@ class DiscussionEvent(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("namespaces.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class XetXorb(Base):
+    """A verified xorb: its chunk table (hash, raw length, stream offset per chunk) computed by us."""
+
+    __tablename__ = "xet_xorbs"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # string form
+    stream_size: Mapped[int]
+    raw_size: Mapped[int]
+    num_chunks: Mapped[int]
+    chunk_meta: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class XetFile(Base):
+    """A file reconstruction (terms) whose sha256 the server computed from the bytes."""
+
+    __tablename__ = "xet_files"
+    file_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    terms: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class XetRepoFile(Base):
+    """Xet content a repo may commit and read: registered by a shard uploaded for that repo."""
+
+    __tablename__ = "xet_repo_files"
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_hash: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
 
 
 class ServerSetting(Base):

@@ -70,8 +70,7 @@ async def tree(ctx: Ctx) -> Response:
         entries = browse.folder_entries(git, commit, folder, recursive=recursive)
         offset = cursor[0] if cursor else 0
         page = entries[offset : offset + limit]
-        last = browse.last_commits(git, commit, page) if expand else {}
-        items = [browse.entry_json(git, e, last.get(e.path) if expand else None) for e in page]
+        items = browse.entries_json(s, git, repo, commit, page, expand=expand)
         more = offset + limit < len(entries)
         return items, _encode_cursor(offset + limit, commit) if more else None
 
@@ -111,8 +110,7 @@ async def paths_info(ctx: Ctx) -> Response:
     def work(s: Session, caller: Caller, repo: Repo) -> list[dict[str, Any]]:
         commit = refs.resolve(s, repo, revision).commit
         entries = browse.paths_info(git, commit, paths)
-        last = browse.last_commits(git, commit, entries) if expand else {}
-        return [browse.entry_json(git, e, last.get(e.path) if expand else None) for e in entries]
+        return browse.entries_json(s, git, repo, commit, entries, expand=expand)
 
     return json_response(await in_repo(ctx, work))
 

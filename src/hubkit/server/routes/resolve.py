@@ -1,8 +1,15 @@
-"""File download: HEAD and GET on /{prefix}{repo_id}/resolve/{revision}/{path}."""
+"""File download: HEAD and GET on /{prefix}{repo_id}/resolve/{revision}/{path}.
+
+Files are answered with 200 on the resolve URL itself (never a same-origin redirect: the
+2.4.0 client would follow it and read the metadata from the target). Xet-held content is
+advertised with ``X-Xet-Hash`` and the ``xet-auth`` link, and is also served as plain bytes,
+reconstructed on the fly, for clients without Xet.
+"""
 
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -10,13 +17,22 @@ from starlette.responses import Response
 
 from ..db.models import Repo
 from ..http import Ctx, route
-from ..responses import ContentResponse, parse_range
+from ..responses import ContentResponse, StreamResponse, parse_range
 from ..services import browse
+from ..services import xet as cas
 from ..services.accounts import Caller
 from .common import REV, WEB_REPO, in_repo
 
 
-def _content_headers(target: browse.FileTarget) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Found:
+    target: browse.FileTarget
+    xet: cas.XetEntry | None
+    api_repo: str  # "models/ns/name", for the xet token URL
+
+
+def _content_headers(ctx: Ctx, found: _Found) -> dict[str, str]:
+    target = found.target
     filename = target.path.rsplit("/", 1)[-1]
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
     headers = {
@@ -29,26 +45,40 @@ def _content_headers(target: browse.FileTarget) -> dict[str, str]:
     if target.lfs_oid:
         headers["X-Linked-Etag"] = f'"{target.lfs_oid}"'
         headers["X-Linked-Size"] = str(target.size)
+    if found.xet is not None:
+        refresh = ctx.url(f"/api/{found.api_repo}/xet-read-token/{target.commit}")
+        headers["X-Xet-Hash"] = found.xet.file_hash
+        headers["X-Xet-Refresh-Route"] = refresh
+        reconstruction = ctx.url(f"/xet/v1/reconstructions/{found.xet.file_hash}")
+        headers["Link"] = f'<{refresh}>; rel="xet-auth", <{reconstruction}>; rel="xet-reconstruction-info"'
     return headers
 
 
 async def resolve_file(ctx: Ctx) -> Response:
     revision, path = ctx.params["rev"], ctx.params["path"]
-    git = ctx.hub.git
+    hub = ctx.hub
 
-    def work(s: Session, caller: Caller, repo: Repo) -> browse.FileTarget:
-        return browse.file_at(s, git, repo, revision, path)
+    def work(s: Session, caller: Caller, repo: Repo) -> _Found:
+        target = browse.file_at(s, hub.git, repo, revision, path)
+        entry = cas.repo_file_by_sha256(s, repo.id, target.lfs_oid) if target.lfs_oid else None
+        return _Found(target, entry, f"{repo.type}s/{repo.repo_id}")
 
-    target = await in_repo(ctx, work)
-    headers = _content_headers(target)
+    found = await in_repo(ctx, work)
+    target = found.target
+    headers = _content_headers(ctx, found)
     byte_range = parse_range(
         ctx.request.headers.get("range"), target.size, target.etag, ctx.request.headers.get("if-range")
     )
     head = ctx.method == "HEAD"
     if target.lfs_oid:
-        local = ctx.hub.store.local_path(f"lfs/{target.lfs_oid}")
+        key = f"lfs/{target.lfs_oid}"
+        local = hub.store.local_path(key)
+        if found.xet is not None and (local is None or not await ctx.run(hub.store.exists, key)):
+            a, b = byte_range or (0, target.size)
+            chunks = None if head else cas.file_bytes(hub, found.xet.terms, a, b)
+            return StreamResponse(size=target.size, headers=headers, byte_range=byte_range, chunks=chunks)
         return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=head, path=local)
-    data = b"" if head else await ctx.run(git.blob_bytes, target.blob_oid)
+    data = b"" if head else await ctx.run(hub.git.blob_bytes, target.blob_oid)
     return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=head, data=data)
 
 

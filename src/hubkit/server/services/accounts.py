@@ -15,8 +15,9 @@ from ..db.models import Membership, Namespace, Repo, Token
 from ..errors import INVALID_CREDENTIALS, BadRequest, Conflict, NotFound, Unauthorized
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$")
+# Top-level path segments the protocol uses: a namespace with such a name would be unreachable.
 RESERVED_NAMES = frozenset(
-    [
+    {
         "api",
         "datasets",
         "spaces",
@@ -37,7 +38,11 @@ RESERVED_NAMES = frozenset(
         "assets",
         "resolve-cache",
         "hub",
-    ]
+        "xet",
+        "v1",
+        "v2",
+        "avatars",
+    }
 )
 ORG_ROLES = ("admin", "write", "read")
 TOKEN_ROLES = ("read", "write")

@@ -13,7 +13,7 @@ from ..db.models import Repo, RepoCommit
 from ..errors import EntryNotFound
 from ..storage.gitobj import Commit
 from ..storage.gitstore import GitStore, PathEntry
-from . import refs
+from . import refs, xet
 from .accounts import iso
 from .cards import card_data, card_tags
 from .paths import clean_folder_path
@@ -26,7 +26,9 @@ def commit_date(commit: Commit) -> str:
     return iso(dt)
 
 
-def entry_json(git: GitStore, entry: PathEntry, last_commit: dict[str, str] | None = None) -> dict[str, Any]:
+def entry_json(
+    git: GitStore, entry: PathEntry, last_commit: dict[str, str] | None = None, xet_hash: str | None = None
+) -> dict[str, Any]:
     if entry.is_dir:
         out: dict[str, Any] = {"type": "directory", "oid": entry.oid, "size": 0, "path": entry.path}
     else:
@@ -34,8 +36,30 @@ def entry_json(git: GitStore, entry: PathEntry, last_commit: dict[str, str] | No
         out = {"type": "file", "oid": entry.oid, "size": info.content_size, "path": entry.path}
         if info.lfs:
             out["lfs"] = {"oid": info.lfs.sha256, "size": info.lfs.size, "pointerSize": info.lfs.pointer_size}
+            if xet_hash:
+                out["xetHash"] = xet_hash
     if last_commit is not None:
         out["lastCommit"] = last_commit
+    return out
+
+
+def entries_json(
+    s: Session, git: GitStore, repo: Repo, commit: str, entries: list[PathEntry], *, expand: bool
+) -> list[dict[str, Any]]:
+    """Tree/paths-info items: ``lastCommit`` when expanded, ``xetHash`` for Xet-held content
+    (only what this repo can read through Xet: clients with hf_xet go straight to the CAS)."""
+    last = last_commits(git, commit, entries) if expand else {}
+    shas = []
+    for e in entries:
+        if not e.is_dir:
+            lfs = git.blob_info(e.oid).lfs
+            if lfs:
+                shas.append(lfs.sha256)
+    xet_map = xet.xet_hashes(s, repo.id, shas)
+    out = []
+    for e in entries:
+        lfs = None if e.is_dir else git.blob_info(e.oid).lfs
+        out.append(entry_json(git, e, last.get(e.path) if expand else None, xet_map.get(lfs.sha256) if lfs else None))
     return out
 
 

@@ -38,7 +38,7 @@ from ..storage.gitobj import (
     parse_lfs_pointer,
 )
 from ..storage.gitstore import GitStore
-from . import discussions, refs
+from . import discussions, refs, xet
 from .accounts import Caller
 from .paths import check_repo_path
 from .repos import find_repo, require_write, signature, url_prefix
@@ -278,7 +278,8 @@ def _apply(git: GitStore, base_tree: str, ops: list[Operation], lfs_sizes: dict[
 
 
 def _check_lfs(s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
-    """Sizes of the LFS objects the commit references; each must be known to this repo."""
+    """Sizes of the LFS objects the commit references; each must be known to this repo, as an
+    LFS upload or as Xet content registered (and sha256-verified) through this repo."""
     wanted = {op.oid: op for op in ops if isinstance(op, AddLfs)}
     if not wanted:
         return {}
@@ -288,6 +289,8 @@ def _check_lfs(s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
         .where(RepoLfsObject.repo_id == repo.id, LfsObject.oid.in_(list(wanted)))
     ).all()
     sizes = {oid: size for oid, size in rows}
+    missing = [oid for oid in wanted if oid not in sizes]
+    sizes.update(xet.xet_sizes(s, repo.id, missing))
     for oid, op in wanted.items():
         if oid not in sizes:
             raise BadRequest(f"LFS object {oid} for {op.path!r} was not uploaded to this repo")

@@ -1,7 +1,8 @@
 """Immutable, content-addressed object storage.
 
 Keys are ``<kind>/<hex id>``: ``blob``, ``tree`` and ``commit`` hold git object bodies by
-sha1, ``lfs`` holds large-file content by sha256. An object is written once and never
+sha1, ``lfs`` holds large-file content by sha256, ``xorb`` holds Xet chunk streams by their
+merkle hash (string form). An object is written once and never
 changed, which makes it safe to cache anywhere and to share between repositories.
 """
 
@@ -14,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-_KEY_RE = re.compile(r"^(blob|tree|commit)/[0-9a-f]{40}$|^lfs/[0-9a-f]{64}$")
+_KEY_RE = re.compile(r"^(blob|tree|commit)/[0-9a-f]{40}$|^(lfs|xorb)/[0-9a-f]{64}$")
 
 
 class InvalidKey(ValueError):
@@ -32,6 +33,10 @@ class ObjectStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int | None: ...
     def get_bytes(self, key: str) -> bytes: ...
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes [start, end) of an object."""
+        ...
+
     def put_bytes(self, key: str, data: bytes) -> None: ...
     def put_file(self, key: str, src: Path) -> None:
         """Move ``src`` (a verified temporary file) into the store under ``key``."""
@@ -73,6 +78,10 @@ class LocalObjectStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise KeyError(key) from None
+
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        with open(self._path(key), "rb") as f:
+            return os.pread(f.fileno(), end - start, start)
 
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
