@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 # The real huggingface_hub reads its environment at import time: isolate it before any import.
-os.environ["HF_HUB_DISABLE_XET"] = "1"  # until the Xet issue lands
+# The compat suite runs twice in CI: through Git LFS (default here) and, with
+# HUBKIT_TEST_XET=1, through Xet as a default huggingface_hub install does.
+if os.environ.get("HUBKIT_TEST_XET") != "1":
+    os.environ["HF_HUB_DISABLE_XET"] = "1"
+else:
+    os.environ.pop("HF_HUB_DISABLE_XET", None)
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubkit-tests-hf-home-")
