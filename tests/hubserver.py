@@ -25,9 +25,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def admin(data_dir: Path, *args: str) -> str:
+def admin(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
     out = subprocess.run(
-        [*HUBKIT, "admin", *args, "--data-dir", str(data_dir)], capture_output=True, text=True, check=False
+        [*HUBKIT, "admin", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if out.returncode != 0:
         raise RuntimeError(f"hubkit admin {' '.join(args)} failed: {out.stderr}")
@@ -42,6 +46,22 @@ class HubProcess:
     extra_args: tuple[str, ...] = ()
     proc: subprocess.Popen[bytes] | None = None
     admin_token: str = ""
+    env: dict[str, str] = field(default_factory=dict)  # HUBKIT_DATABASE_URL etc. in scale-out mode
+
+    @property
+    def database_url(self) -> str:
+        return self.env.get("HUBKIT_DATABASE_URL") or f"sqlite:///{self.data_dir / 'hub.db'}"
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        """The server's settings, to open its database and object store from a test."""
+        from hubkit.server.settings import Settings
+
+        return Settings(
+            data_dir=self.data_dir,
+            public_url=self.url,
+            database_url=self.env.get("HUBKIT_DATABASE_URL", ""),
+            storage_url=self.env.get("HUBKIT_STORAGE_URL", ""),
+        )
 
     @property
     def url(self) -> str:
@@ -58,7 +78,9 @@ class HubProcess:
         if self.public_url:
             args += ["--public-url", self.public_url]
         args += list(self.extra_args)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if "HUBKIT_DATABASE_URL" in self.env:
+            admin(self.data_dir, "migrate", env=self.env)
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait_ready()
@@ -98,10 +120,11 @@ class HubProcess:
 
     def provision(self) -> HubProcess:
         """alice (admin of org acme) and bob, with write tokens; a read token for alice."""
-        admin(self.data_dir, "create-user", "alice", "--fullname", "Alice A", "--email", "alice@example.com")
-        admin(self.data_dir, "create-user", "bob", "--fullname", "Bob B")
-        admin(self.data_dir, "create-org", "acme", "--member", "alice:admin", "--member", "bob:read")
-        admin(self.data_dir, "create-token", "alice", "--role", "write", "--value", ALICE)
-        admin(self.data_dir, "create-token", "alice", "--role", "read", "--value", ALICE_READ)
-        admin(self.data_dir, "create-token", "bob", "--role", "write", "--value", BOB)
+        e = self.env
+        admin(self.data_dir, "create-user", "alice", "--fullname", "Alice A", "--email", "alice@example.com", env=e)
+        admin(self.data_dir, "create-user", "bob", "--fullname", "Bob B", env=e)
+        admin(self.data_dir, "create-org", "acme", "--member", "alice:admin", "--member", "bob:read", env=e)
+        admin(self.data_dir, "create-token", "alice", "--role", "write", "--value", ALICE, env=e)
+        admin(self.data_dir, "create-token", "alice", "--role", "read", "--value", ALICE_READ, env=e)
+        admin(self.data_dir, "create-token", "bob", "--role", "write", "--value", BOB, env=e)
         return self

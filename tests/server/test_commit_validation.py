@@ -119,25 +119,30 @@ def test_lfs_upload_with_wrong_hash_or_size_is_refused(client, auth, new_repo, c
     data = b"real content " * 1000
     oid = hashlib.sha256(data).hexdigest()
     obj = _batch(client, auth, repo, oid, len(data))
-    href = obj["actions"]["upload"]["href"]
-    assert httpx.put(href, content=b"x" * len(data)).status_code == 400  # wrong bytes, right size
-    assert httpx.put(href, content=data[:-1]).status_code == 400  # short
-    assert httpx.put(href, content=data + b"!").status_code == 400  # long
+    href, verify = obj["actions"]["upload"]["href"], obj["actions"]["verify"]["href"]
     line = {"key": "lfsFile", "value": {"path": "w.bin", "algo": "sha256", "oid": oid, "size": len(data)}}
-    assert commit(repo, header(), line).status_code == 400  # nothing was stored
+    for bad in (b"x" * len(data), data[:-1], data + b"!"):  # wrong bytes, short, long
+        status = httpx.put(href, content=bad).status_code
+        if status == 200:  # S3 mode: the bucket takes any bytes, the verify step checks them
+            r = client.post(verify, json={"oid": oid, "size": len(data)}, headers=auth())
+            assert r.status_code == 400, r.text
+        else:
+            assert status == 400
+        assert commit(repo, header(), line).status_code == 400  # nothing usable was stored
     assert httpx.put(href, content=data).status_code == 200
-    verify = obj["actions"]["verify"]
-    assert client.post(verify["href"], json={"oid": oid, "size": len(data)}, headers=auth()).status_code == 200
+    assert client.post(verify, json={"oid": oid, "size": len(data)}, headers=auth()).status_code == 200
     assert commit(repo, header(), line).status_code == 200
     # a second batch for the same object needs no upload
     assert "actions" not in _batch(client, auth, repo, oid, len(data))
 
 
-def test_signed_upload_urls_cannot_be_tampered(client, auth, new_repo) -> None:
+def test_signed_upload_urls_cannot_be_tampered(hub, client, auth, new_repo) -> None:
     repo = new_repo()
     data = b"abc"
     oid = hashlib.sha256(data).hexdigest()
     href = _batch(client, auth, repo, oid, len(data))["actions"]["upload"]["href"]
+    if not href.startswith(hub.url):
+        pytest.skip("S3 mode: upload URLs are presigned by the bucket, which checks them")
     other = hashlib.sha256(b"xyz").hexdigest()
     assert httpx.put(href.replace(oid, other), content=b"xyz").status_code == 403
     assert httpx.put(href.split("?")[0], content=data).status_code == 403

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+
+from hubkit.server.db.engine import make_engine
+from hubkit.server.db.models import Base
 
 from .conftest import file_line, header
 
@@ -84,11 +85,13 @@ def test_private_repo_invisible_on_every_route(client, auth, new_repo, commit) -
 
 
 def test_tokens_are_stored_hashed(hub, tokens) -> None:
-    db = sqlite3.connect(hub.data_dir / "hub.db")
+    engine = make_engine(hub.database_url)
     try:
-        dump = "\n".join(db.iterdump())
+        with engine.connect() as conn:
+            dump = "\n".join(str(row) for t in Base.metadata.sorted_tables for row in conn.execute(t.select()))
     finally:
-        db.close()
+        engine.dispose()
+    assert "alice" in dump
     for value in tokens.values():
         assert value not in dump
     assert hub.admin_token and hub.admin_token not in dump

@@ -8,20 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from hubkit.server.hub import make_store
 from hubkit.server.storage.gitobj import decode_commit, decode_tree
+from hubkit.server.storage.objects import ObjectStore
 
 from .conftest import file_line, header
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def _object_path(data_dir: Path, kind: str, oid: str) -> Path:
-    return data_dir / "objects" / kind / oid[:2] / oid[2:]
-
-
-def _import(git_dir: Path, data_dir: Path, kind: str, oid: str) -> None:
+def _import(git_dir: Path, store: ObjectStore, kind: str, oid: str) -> None:
     """Write one object (and what it references) into a real git repo, checking its id."""
-    body = _object_path(data_dir, kind, oid).read_bytes()
+    body = store.get_bytes(f"{kind}/{oid}")
     got = (
         subprocess.run(
             ["git", "hash-object", "-w", "-t", kind, "--stdin"],
@@ -36,12 +34,12 @@ def _import(git_dir: Path, data_dir: Path, kind: str, oid: str) -> None:
     assert got == oid, f"{kind} id differs from git's: {oid} != {got}"
     if kind == "commit":
         commit = decode_commit(body)
-        _import(git_dir, data_dir, "tree", commit.tree)
+        _import(git_dir, store, "tree", commit.tree)
         for parent in commit.parents:
-            _import(git_dir, data_dir, "commit", parent)
+            _import(git_dir, store, "commit", parent)
     elif kind == "tree":
         for entry in decode_tree(body):
-            _import(git_dir, data_dir, "tree" if entry.is_dir else "blob", entry.oid)
+            _import(git_dir, store, "tree" if entry.is_dir else "blob", entry.oid)
 
 
 def test_git_fsck_accepts_the_history(hub, client, auth, new_repo, commit, tmp_path: Path) -> None:
@@ -59,7 +57,7 @@ def test_git_fsck_accepts_the_history(hub, client, auth, new_repo, commit, tmp_p
 
     git_dir = tmp_path / "g"
     subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
-    _import(git_dir, hub.data_dir, "commit", head)
+    _import(git_dir, make_store(hub.settings()), "commit", head)
     subprocess.run(["git", "update-ref", "refs/heads/main", head], cwd=git_dir, check=True)
     fsck = subprocess.run(["git", "fsck", "--strict", "--no-dangling"], cwd=git_dir, capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stderr

@@ -75,8 +75,13 @@ def test_lfs_file_headers_and_range(client, auth, new_repo, commit) -> None:
     assert commit(repo, header(), line).status_code == 200
     h = client.head(f"/{repo}/resolve/main/w.bin", headers=auth())
     assert h.headers["etag"] == f'"{oid}"' and h.headers["x-linked-etag"] == f'"{oid}"'
-    assert h.headers["x-linked-size"] == str(len(data)) == h.headers["content-length"]
-    r = client.get(f"/{repo}/resolve/main/w.bin", headers={**auth(), "range": "bytes=1000-1999"})
+    assert h.headers["x-linked-size"] == str(len(data))
+    if h.status_code == 302:  # S3 mode: a presigned URL on the bucket's origin, usable without a token
+        assert not h.headers["location"].startswith(str(client.base_url))
+        r = httpx.get(h.headers["location"], headers={"range": "bytes=1000-1999"})
+    else:
+        assert h.status_code == 200 and h.headers["content-length"] == str(len(data))
+        r = client.get(f"/{repo}/resolve/main/w.bin", headers={**auth(), "range": "bytes=1000-1999"})
     assert r.status_code == 206 and r.content == data[1000:2000]
     tree = client.get(f"/api/models/{repo}/tree/main", headers=auth()).json()
     entry = next(e for e in tree if e["path"] == "w.bin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +29,8 @@ def test_first_start_prints_endpoint_and_token(fresh_hub: HubProcess) -> None:
 
 def test_admin_while_running_and_errors(fresh_hub: HubProcess) -> None:
     fresh_hub.start()
-    admin(fresh_hub.data_dir, "create-user", "carol")
-    token = admin(fresh_hub.data_dir, "create-token", "carol", "--role", "read", "--name", "ci")
+    admin(fresh_hub.data_dir, "create-user", "carol", env=fresh_hub.env)
+    token = admin(fresh_hub.data_dir, "create-token", "carol", "--role", "read", "--name", "ci", env=fresh_hub.env)
     me = HfApi(endpoint=fresh_hub.url, token=token).whoami()
     assert me["name"] == "carol" and me["auth"]["accessToken"] == {**me["auth"]["accessToken"], "role": "read"}
     assert me["auth"]["accessToken"]["displayName"] == "ci"
@@ -43,6 +44,7 @@ def test_admin_while_running_and_errors(fresh_hub: HubProcess) -> None:
             [sys.executable, "-m", "hubkit", "admin", *args, "--data-dir", str(fresh_hub.data_dir)],
             capture_output=True,
             text=True,
+            env={**os.environ, **fresh_hub.env},
         )
         assert out.returncode == 1 and out.stderr.startswith("Error:"), (args, out.stderr)
         assert "Traceback" not in out.stderr

@@ -151,7 +151,9 @@ def test_whole_file_hashes() -> None:
     def file_hash(data: bytes) -> str:
         ends = chunking.chunk_ends(data)
         starts = [0, *ends[:-1]]
-        return hashing.to_str(hashing.file_hash([(hashing.chunk_hash(data[s:e]), e - s) for s, e in zip(starts, ends)]))
+        return hashing.to_str(
+            hashing.file_hash([(hashing.chunk_hash(data[s:e]), e - s) for s, e in zip(starts, ends, strict=True)])
+        )
 
     assert file_hash(b"hello world") == "f15edd43b7e85cfd25e2758ffe13b99fdd09dfa817e8d9f6548722a7a126db7f"
     assert file_hash(splitmix(1_000_000, 0)) == "3d17b2d7d64a0e011b6717a52d9a16bd2c3f05b743fa8adf52a7d75dafab6d89"
@@ -175,7 +177,7 @@ def test_xorb_vectors() -> None:
 
 
 def test_bg4_roundtrip() -> None:
-    for n in list(range(9)) + [1001, 65537]:
+    for n in [*range(9), 1001, 65537]:
         raw = bytes((i * 7 + 3) % 251 for i in range(n))
         grouped = raw[0::4] + raw[1::4] + raw[2::4] + raw[3::4]
         payload = lz4.frame.compress(grouped)

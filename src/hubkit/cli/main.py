@@ -24,8 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--data-dir", help="where the database and objects live (default: $HUBKIT_DATA_DIR or a per-user folder)"
     )
+    serve.add_argument(
+        "--storage-url", help="where objects live: s3://bucket/prefix (default: $HUBKIT_STORAGE_URL or the data dir)"
+    )
     serve.add_argument("--public-url", help="the URL clients use (HF_ENDPOINT), may carry a path prefix")
-    serve.add_argument("--database-url", help="SQLAlchemy URL of the database (default: SQLite in the data dir)")
+    serve.add_argument(
+        "--database-url", help="SQLAlchemy URL (default: $HUBKIT_DATABASE_URL or SQLite in the data dir)"
+    )
     serve.add_argument("--workers", type=int, default=1, help="number of server processes")
     serve.add_argument("--access-log", action="store_true", help="log every request")
 
@@ -34,8 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_data_dir(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--data-dir", help="the hub's data dir (default: $HUBKIT_DATA_DIR or a per-user folder)")
-        p.add_argument("--database-url", help="SQLAlchemy URL of the database (default: SQLite in the data dir)")
+        p.add_argument(
+            "--database-url", help="SQLAlchemy URL (default: $HUBKIT_DATABASE_URL or SQLite in the data dir)"
+        )
+        p.add_argument("--storage-url", help="s3://bucket/prefix (default: $HUBKIT_STORAGE_URL or the data dir)")
         return p
+
+    with_data_dir(admin_sub.add_parser("migrate", help="upgrade the database schema to this version"))
+    gc = with_data_dir(admin_sub.add_parser("gc", help="delete objects nothing references any more"))
+    gc.add_argument("--grace-hours", type=float, default=24.0, help="keep objects younger than this (default 24)")
+    gc.add_argument("--dry-run", action="store_true", help="report what would be deleted")
 
     user = with_data_dir(admin_sub.add_parser("create-user", help="create a user"))
     user.add_argument("name")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .main import CliError
+from .settings import settings_from_args
 
 BOOTSTRAP_USER = "admin"
 TOKEN_FILE = "admin-token"
@@ -42,15 +43,17 @@ def run_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise CliError("the server needs its extra: pip install 'hubkit[server]'") from None
     from ..server.app import create_app
-    from ..server.settings import Settings, default_data_dir
+    from ..server.db.migrate import SchemaOutdated
 
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     if ":" in host_for_url:
         host_for_url = f"[{host_for_url}]"
-    public_url = args.public_url or f"http://{host_for_url}:{args.port}"
-    settings = Settings(data_dir=data_dir.resolve(), public_url=public_url, database_url=args.database_url or "")
-    app = create_app(settings)
+    public_url = args.public_url or os.environ.get("HUBKIT_PUBLIC_URL") or f"http://{host_for_url}:{args.port}"
+    settings = settings_from_args(args, public_url)
+    try:
+        app = create_app(settings)
+    except SchemaOutdated as err:
+        raise CliError(str(err)) from None
     token = _bootstrap(app.hub)
     print(f"hubkit serving {settings.data_dir} at {settings.public_url}", flush=True)
     print(f"HF_ENDPOINT={settings.public_url}", flush=True)
@@ -71,8 +74,9 @@ def run_serve(args: argparse.Namespace) -> int:
         app.hub.close()
         os.environ["HUBKIT_DATA_DIR"] = str(settings.data_dir)
         os.environ["HUBKIT_PUBLIC_URL"] = settings.public_url
-        if settings.database_url:
-            os.environ["HUBKIT_DATABASE_URL"] = settings.database_url
+        os.environ["HUBKIT_DATABASE_URL"] = settings.database_url
+        if settings.storage_url:
+            os.environ["HUBKIT_STORAGE_URL"] = settings.storage_url
         uvicorn.run("hubkit.server.app:create_app_from_env", factory=True, workers=args.workers, **config)  # type: ignore[arg-type]
     else:
         uvicorn.run(app, **config)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,13 +14,24 @@ from .settings import Settings
 from .storage.gitstore import GitStore
 from .storage.objects import LocalObjectStore, ObjectStore
 
+if TYPE_CHECKING:
+    from .storage.s3 import S3ObjectStore
+
+
+def make_store(settings: Settings) -> ObjectStore:
+    if settings.storage_url:
+        from .storage.s3 import S3ObjectStore
+
+        return S3ObjectStore(settings.storage_url, settings.data_dir / "tmp")
+    return LocalObjectStore(settings.objects_dir)
+
 
 class Hub:
     def __init__(self, settings: Settings, store: ObjectStore | None = None) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(settings.database_url)
-        self.store: ObjectStore = store or LocalObjectStore(settings.objects_dir)
+        self.store: ObjectStore = store or make_store(settings)
         self.git = GitStore(self.store)
         self.secret = self._load_secret()
 
@@ -36,6 +48,13 @@ class Hub:
             except IntegrityError:
                 continue  # another process created it at the same moment: read theirs
         raise RuntimeError("cannot initialise the signing key")
+
+    @property
+    def s3(self) -> S3ObjectStore | None:
+        """The store when it is S3 (uploads and downloads then bypass the server)."""
+        from .storage.s3 import S3ObjectStore
+
+        return self.store if isinstance(self.store, S3ObjectStore) else None
 
     def close(self) -> None:
         self.db.dispose()

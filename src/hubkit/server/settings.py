@@ -25,6 +25,7 @@ class Settings:
     data_dir: Path
     public_url: str  # absolute base URL clients use as HF_ENDPOINT, without trailing "/"
     database_url: str = ""
+    storage_url: str = ""  # "" = the local folder <data_dir>/objects; "s3://bucket/prefix" for S3
     # Files above this size, or binary, or matching an LFS rule of .gitattributes go to LFS.
     regular_file_max: int = 10 * MB
     # LFS uploads above this size use the multipart transfer with parts of lfs_chunk_size.
@@ -51,4 +52,9 @@ class Settings:
     def from_env(cls) -> Settings:
         data_dir = default_data_dir()
         url = os.environ.get("HUBKIT_PUBLIC_URL", "http://127.0.0.1:8000")
-        return cls(data_dir=data_dir, public_url=url, database_url=os.environ.get("HUBKIT_DATABASE_URL", ""))
+        return cls(
+            data_dir=data_dir,
+            public_url=url,
+            database_url=os.environ.get("HUBKIT_DATABASE_URL", ""),
+            storage_url=os.environ.get("HUBKIT_STORAGE_URL", ""),
+        )

@@ -1,4 +1,4 @@
-"""Database engine and sessions (SQLite by default, any SQLAlchemy URL otherwise)."""
+"""Database engine and sessions (SQLite by default, PostgreSQL for several processes)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,23 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` URLs use psycopg 3 (the driver we depend on)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         # The admin CLI writes while the server runs: wait for the lock instead of failing.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
@@ -29,13 +38,24 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-    Base.metadata.create_all(engine)
     return engine
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    """The engine plus a session factory. ``migrate``: "auto" upgrades the schema to the
+    current version (the embedded SQLite default), "check" refuses an outdated schema (shared
+    databases are migrated explicitly, with ``hubkit admin migrate``), "none" does neither."""
+
+    def __init__(self, url: str, *, migrate: str = "auto") -> None:
         self.engine = make_engine(url)
+        self.is_sqlite = self.engine.url.get_backend_name() == "sqlite"
+        if migrate != "none":
+            from . import migrate as migrations
+
+            if migrate == "auto" and self.is_sqlite:
+                migrations.upgrade(self.engine)
+            else:
+                migrations.check(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

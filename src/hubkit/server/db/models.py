@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HexOid = Annotated[str, mapped_column(String(64))]
+ByteSize = Annotated[int, mapped_column(BigInteger)]  # files may exceed 2**31 bytes
 
 
 class Base(DeclarativeBase):
@@ -102,7 +103,7 @@ class RepoCommit(Base):
 class LfsObject(Base):
     __tablename__ = "lfs_objects"
     oid: Mapped[HexOid] = mapped_column(primary_key=True)
-    size: Mapped[int]
+    size: Mapped[ByteSize]
     created_at: Mapped[datetime]
 
 
@@ -161,7 +162,7 @@ class XetFile(Base):
 
     __tablename__ = "xet_files"
     file_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    size: Mapped[int]
+    size: Mapped[ByteSize]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     terms: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
@@ -174,7 +175,7 @@ class XetRepoFile(Base):
     repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     file_hash: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int]
+    size: Mapped[ByteSize]
 
 
 class ServerSetting(Base):

@@ -63,8 +63,10 @@ def _check_may_upload(caller: Caller, repo: Repo, body: dict[str, Any]) -> None:
 async def verify(ctx: Ctx) -> Response:
     body = await ctx.json()
 
+    hub = ctx.hub
+
     def work(s: Session, caller: Caller, repo: Repo) -> None:
-        lfs.verify(s, repo, body)
+        lfs.verify(hub, s, repo, body)
 
     await in_repo(ctx, work)
     return _lfs_json({"message": "ok"})
@@ -108,8 +110,22 @@ async def upload(ctx: Ctx) -> Response:
     return Response(status_code=200)
 
 
+async def complete_s3(ctx: Ctx) -> Response:
+    repo_id, oid, size = _signed(ctx)
+    body = await ctx.json()
+    if not isinstance(body, dict):
+        raise BadRequest("The completion body must be a JSON object")
+    if body.get("oid", oid) != oid:
+        raise BadRequest("The oid of the body does not match the upload")
+    parts = body.get("parts")
+    await ctx.run(lfs.complete_s3_multipart, ctx.hub, repo_id, oid, size, ctx.params["upload"], parts)
+    return _lfs_json({"message": "ok"})
+
+
 async def download(ctx: Ctx) -> Response:
     _, oid, size = _signed(ctx)
+    if ctx.hub.s3 is not None:
+        return Response(status_code=302, headers={"Location": ctx.hub.s3.presign_get(f"lfs/{oid}")})
     byte_range = parse_range(ctx.request.headers.get("range"), size, oid, ctx.request.headers.get("if-range"))
     path = ctx.hub.store.local_path(f"lfs/{oid}")
     headers = {"ETag": f'"{oid}"', "Content-Type": "application/octet-stream"}
@@ -146,4 +162,5 @@ ROUTES = [
     route("GET HEAD", SIGNED, download),
     route("PUT", rf"{SIGNED}/multipart/(?P<upload>[0-9a-f]{{24}})/(?P<part>[1-9]\d{{0,4}})", upload_part),
     route("POST", rf"{SIGNED}/multipart/(?P<upload>[0-9a-f]{{24}})", complete),
+    route("POST", rf"{SIGNED}/s3multipart/(?P<upload>[\w-]{{1,2000}})", complete_s3),
 ]

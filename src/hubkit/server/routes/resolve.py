@@ -70,6 +70,13 @@ async def resolve_file(ctx: Ctx) -> Response:
         ctx.request.headers.get("range"), target.size, target.etag, ctx.request.headers.get("if-range")
     )
     head = ctx.method == "HEAD"
+    if target.lfs_oid and hub.s3 is not None and await ctx.run(hub.s3.exists, f"lfs/{target.lfs_oid}"):
+        # Scale-out: the bucket serves the bytes; a redirect to another origin, so clients drop
+        # the token and read the metadata from this response.
+        filename = target.path.rsplit("/", 1)[-1]
+        location = hub.s3.presign_get(f"lfs/{target.lfs_oid}", filename)
+        headers = {k: v for k, v in headers.items() if k not in ("Content-Type", "Content-Disposition")}
+        return Response(status_code=302, headers={**headers, "Location": location})
     if target.lfs_oid:
         key = f"lfs/{target.lfs_oid}"
         local = hub.store.local_path(key)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +41,19 @@ from ..storage.gitobj import (
     parse_lfs_pointer,
 )
 from ..storage.gitstore import GitStore
-from . import discussions, refs, xet
+from . import discussions, lfs, refs, xet
 from .accounts import Caller
 from .paths import check_repo_path
 from .repos import find_repo, require_write, signature, url_prefix
 
-MAX_ATTEMPTS = 8
+COMMIT_DEADLINE = 120.0  # seconds a commit keeps retrying a contended branch
+_BRANCH_LOCKS = [threading.Lock() for _ in range(256)]
+
+
+def _branch_lock(repo_id: int, ref_name: str) -> threading.Lock:
+    """Commits to one branch queue up inside a process instead of racing; across processes the
+    compare-and-swap decides and the loser replays (striped locks: bounded memory)."""
+    return _BRANCH_LOCKS[hash((repo_id, ref_name)) % len(_BRANCH_LOCKS)]
 
 
 # --- payload -----------------------------------------------------------------------------
@@ -277,7 +287,7 @@ def _apply(git: GitStore, base_tree: str, ops: list[Operation], lfs_sizes: dict[
 # --- the commit ----------------------------------------------------------------------------
 
 
-def _check_lfs(s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
+def _check_lfs(hub: Hub, s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
     """Sizes of the LFS objects the commit references; each must be known to this repo, as an
     LFS upload or as Xet content registered (and sha256-verified) through this repo."""
     wanted = {op.oid: op for op in ops if isinstance(op, AddLfs)}
@@ -291,6 +301,10 @@ def _check_lfs(s: Session, repo: Repo, ops: list[Operation]) -> dict[str, int]:
     sizes = {oid: size for oid, size in rows}
     missing = [oid for oid in wanted if oid not in sizes]
     sizes.update(xet.xet_sizes(s, repo.id, missing))
+    for oid in [oid for oid in missing if oid not in sizes]:
+        op = wanted[oid]
+        if op.size is not None and lfs.finalize_staged(hub, repo.id, oid, op.size):
+            sizes[oid] = op.size
     for oid, op in wanted.items():
         if oid not in sizes:
             raise BadRequest(f"LFS object {oid} for {op.path!r} was not uploaded to this repo")
@@ -320,28 +334,35 @@ def create_commit(
         pr = discussions.pr_for_ref(s, repo, ref.name)
         _check_may_commit(caller, repo, pr)
         ref_name, head = ref.name, ref.target
-        lfs_sizes = _check_lfs(s, repo, ops)
+        lfs_sizes = _check_lfs(hub, s, repo, ops)
         assert caller.user is not None
         author: Namespace = caller.user
         repo_id, public_id, rtype = repo.id, repo.repo_id, repo.type
     message = commit_message(header.summary, header.description)
-    for _ in range(MAX_ATTEMPTS):
-        if header.parent_commit and not head.startswith(header.parent_commit):
-            raise PreconditionFailed(PARENT_MISMATCH)
-        new = _write_commit(git, head, ops, lfs_sizes, author, message)
-        with hub.db.session() as s:
-            if refs.compare_and_swap(s, repo_id, ref_name, head, new):
-                s.add(RepoCommit(repo_id=repo_id, oid=new))
-                if pr is not None:
-                    pr_row = s.get(Discussion, pr.id)
-                    assert pr_row is not None
-                    discussions.record_commit(s, pr_row, author, new, header.summary)
-                return _response(hub, rtype, public_id, new)
-            current = s.get(Ref, (repo_id, ref_name))
-            if current is None:
-                raise Conflict(f"The branch {revision} was deleted during the commit")
-            head = current.target
-    raise Conflict("Too many concurrent commits on this branch, please retry")
+    deadline = time.monotonic() + COMMIT_DEADLINE
+    attempt = 0
+    with _branch_lock(repo_id, ref_name):
+        while True:
+            if header.parent_commit and not head.startswith(header.parent_commit):
+                raise PreconditionFailed(PARENT_MISMATCH)
+            new = _write_commit(git, head, ops, lfs_sizes, author, message)
+            with hub.db.session() as s:
+                if refs.compare_and_swap(s, repo_id, ref_name, head, new):
+                    s.add(RepoCommit(repo_id=repo_id, oid=new))
+                    if pr is not None:
+                        pr_row = s.get(Discussion, pr.id)
+                        assert pr_row is not None
+                        discussions.record_commit(s, pr_row, author, new, header.summary)
+                    return _response(hub, rtype, public_id, new)
+                current = s.get(Ref, (repo_id, ref_name))
+                if current is None:
+                    raise Conflict(f"The branch {revision} was deleted during the commit")
+                head = current.target
+            attempt += 1
+            if time.monotonic() > deadline:
+                raise Conflict("Too many concurrent commits on this branch, please retry")
+            # another process won: back off a little (randomised, so racers spread out)
+            time.sleep(random.uniform(0, min(0.5, 0.02 * attempt)))
 
 
 def check_may_push(s: Session, caller: Caller, repo: Repo, revision: str, *, create_pr: bool) -> None:
@@ -398,7 +419,7 @@ def _commit_as_new_pr(
         base = target.target
         if header.parent_commit:
             base = refs.resolve(s, repo, header.parent_commit).commit
-        lfs_sizes = _check_lfs(s, repo, ops)
+        lfs_sizes = _check_lfs(hub, s, repo, ops)
         author, repo_id, target_ref = caller.user, repo.id, target.name
     message = commit_message(header.summary, header.description)
     new = _write_commit(hub.git, base, ops, lfs_sizes, author, message)

@@ -9,6 +9,7 @@ knowing a hash never grants access to someone else's file.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import math
@@ -111,6 +112,8 @@ def _upload_object(
         return base, False  # already there: no actions, the client skips it
     verify = {"href": f"{lfs_base}/objects/verify"}
     settings = hub.settings
+    if hub.s3 is not None:
+        return _s3_upload_object(hub, repo, oid, size, base, verify, multipart_ok)
     if multipart_ok and size > settings.lfs_multipart_threshold:
         upload_id = secrets.token_hex(12)
         chunk = settings.lfs_chunk_size
@@ -124,6 +127,74 @@ def _upload_object(
     href = signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{size}")
     base["actions"] = {"upload": {"href": href}, "verify": verify}
     return base, False
+
+
+def staged_key(hub: Hub, repo_id: int, oid: str) -> str:
+    assert hub.s3 is not None
+    return hub.s3.staging_key(f"lfs/{repo_id}/{oid}")
+
+
+def _s3_upload_object(
+    hub: Hub, repo: Repo, oid: str, size: int, base: dict[str, Any], verify: dict[str, str], multipart_ok: bool
+) -> tuple[dict[str, Any], bool]:
+    """Bytes go straight to the bucket (a staging key); the verify call checks and promotes them."""
+    s3 = hub.s3
+    assert s3 is not None
+    key = staged_key(hub, repo.id, oid)
+    settings = hub.settings
+    if multipart_ok and size > settings.lfs_multipart_threshold:
+        upload_id = s3.start_multipart(key)
+        chunk = settings.lfs_chunk_size
+        header: dict[str, str] = {"chunk_size": str(chunk)}
+        for n in range(1, math.ceil(size / chunk) + 1):
+            header[str(n)] = s3.presign_part(key, upload_id, n)
+        token = base64.urlsafe_b64encode(upload_id.encode()).decode().rstrip("=")
+        complete = signed_url(hub, f"/api/lfs/{repo.id}/{oid}/{size}/s3multipart/{token}")
+        base["actions"] = {"upload": {"href": complete, "header": header}, "verify": verify}
+        return base, True
+    base["actions"] = {"upload": {"href": s3.presign_put(key)}, "verify": verify}
+    return base, False
+
+
+def complete_s3_multipart(hub: Hub, repo_id: int, oid: str, size: int, token: str, parts: Any) -> None:
+    s3 = hub.s3
+    if s3 is None:
+        raise NotFound("This hub does not store objects in S3")
+    try:
+        upload_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        numbered = [(int(p["partNumber"]), str(p["etag"])) for p in parts]
+    except (KeyError, TypeError, ValueError):
+        raise BadRequest("Each part needs a partNumber and an etag") from None
+    if [n for n, _ in numbered] != list(range(1, len(numbered) + 1)):
+        raise BadRequest("Parts must be numbered 1..N in order")
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.complete_multipart(staged_key(hub, repo_id, oid), upload_id, numbered)
+    except ClientError as err:
+        raise BadRequest(f"Cannot complete the multipart upload: {err}") from None
+    finalize_staged(hub, repo_id, oid, size)
+
+
+def finalize_staged(hub: Hub, repo_id: int, oid: str, size: int) -> bool:
+    """Hash a staged S3 upload; if it is what it claims, move it to its content address."""
+    s3 = hub.s3
+    if s3 is None:
+        return False
+    key = staged_key(hub, repo_id, oid)
+    staged = s3.staged_size(key)
+    if staged is None:
+        return False
+    if staged != size:
+        raise BadRequest(f"Size mismatch: expected {size} bytes, the upload has {staged}")
+    h = hashlib.sha256()
+    for block in s3.iter_staged(key):
+        h.update(block)
+    if h.hexdigest() != oid:
+        raise BadRequest(f"Hash mismatch: the uploaded content hashes to {h.hexdigest()}, not {oid}")
+    s3.promote(key, f"lfs/{oid}")
+    record_object(hub, repo_id, oid, size)
+    return True
 
 
 def _download_object(hub: Hub, s: Session, repo: Repo, oid: str, size: int) -> dict[str, Any]:
@@ -233,10 +304,12 @@ def complete_multipart(hub: Hub, repo_id: int, oid: str, size: int, upload_id: s
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def verify(s: Session, repo: Repo, body: Any) -> None:
+def verify(hub: Hub, s: Session, repo: Repo, body: Any) -> None:
     if not isinstance(body, dict) or not isinstance(body.get("oid"), str):
         raise BadRequest("The verify request needs an oid and a size")
     oid, size = body["oid"], body.get("size")
+    if hub.s3 is not None and _OID_RE.match(oid) and isinstance(size, int) and not is_linked(s, repo, oid):
+        finalize_staged(hub, repo.id, oid, size)
     row = s.get(LfsObject, oid)
     if row is None or not is_linked(s, repo, oid):
         raise NotFound(f"Object {oid} was not uploaded")

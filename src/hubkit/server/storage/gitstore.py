@@ -38,6 +38,19 @@ class LRU(Generic[K, V]):
         self._max = maxsize
         self._lock = threading.Lock()
 
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self._max:
+                self._data.popitem(last=False)
+
     def get_or(self, key: K, make: Callable[[], V]) -> V:
         with self._lock:
             if key in self._data:

@@ -12,8 +12,9 @@ import os
 import re
 import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 _KEY_RE = re.compile(r"^(blob|tree|commit)/[0-9a-f]{40}$|^(lfs|xorb)/[0-9a-f]{64}$")
 
@@ -48,6 +49,10 @@ class ObjectStore(Protocol):
 
     def temp_dir(self) -> Path:
         """A scratch folder for in-flight uploads."""
+        ...
+    def delete(self, key: str) -> None: ...
+    def list_keys(self, kind: str) -> Iterator[tuple[str, int, Any]]:
+        """(key, size, modification time) of every object of a kind."""
         ...
 
 
@@ -86,6 +91,8 @@ class LocalObjectStore:
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         if path.is_file():
+            # Reused content counts as new for garbage collection, which spares young objects.
+            os.utime(path)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self._tmp / f"put-{secrets.token_hex(8)}"
@@ -98,6 +105,7 @@ class LocalObjectStore:
         if path.is_file():
             # Same content already stored (content addressing): keep the existing copy.
             Path(src).unlink(missing_ok=True)
+            os.utime(path)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -114,3 +122,16 @@ class LocalObjectStore:
 
     def temp_dir(self) -> Path:
         return self._tmp
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def list_keys(self, kind: str) -> Iterator[tuple[str, int, float]]:
+        """(key, size, modification time) of every object of a kind, for garbage collection."""
+        root = self.root / kind
+        if not root.is_dir():
+            return
+        for sub in root.iterdir():
+            for f in sub.iterdir():
+                st = f.stat()
+                yield f"{kind}/{sub.name}{f.name}", st.st_size, st.st_mtime
