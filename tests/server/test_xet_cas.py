@@ -118,7 +118,7 @@ def test_commit_needs_verified_content_of_this_repo(client, auth, new_repo, comm
     assert r.status_code == 206 and r.content == data[100000:150001]
 
 
-def test_reconstruction_scoped_to_the_token_repo(client, auth, new_repo) -> None:
+def test_reconstruction_scoped_to_the_token_repo(hub, client, auth, new_repo) -> None:
     repo, other = new_repo(), new_repo()
     cas, token = cas_token(client, auth, repo)
     data = os.urandom(150_000)
@@ -134,8 +134,9 @@ def test_reconstruction_scoped_to_the_token_repo(client, auth, new_repo) -> None
     span = fetch[0]["ranges"][0]["bytes"]
     rng = {"range": f"bytes={span['start']}-{span['end']}"}
     assert httpx.get(url, headers=rng).status_code == 206
-    assert httpx.get(url.replace("sig=", "sig=0"), headers=rng).status_code == 403
-    assert httpx.get(url, headers={"range": f"bytes=0-{span['end'] + 100}"}).status_code == 403
+    if url.startswith(hub.url):  # our signed URLs (in S3 mode the bucket presigns them)
+        assert httpx.get(url.replace("sig=", "sig=0"), headers=rng).status_code == 403
+        assert httpx.get(url, headers={"range": f"bytes=0-{span['end'] + 100}"}).status_code == 403
     v1 = httpx.get(f"{cas}/v1/reconstructions/{name}", headers={"authorization": f"Bearer {token}"}).json()
     assert v1["terms"] and v1["fetch_info"]
 
