@@ -101,8 +101,10 @@ _chunk_tables: LRU[bytes, list[xorb.ChunkInfo]] = LRU(4096)
 def store_xorb(hub: Hub, raw_hash: bytes, body: bytes) -> bool:
     """Verify and store an uploaded xorb; False if we already had it."""
     key = f"xorb/{hashing.to_str(raw_hash)}"
-    if hub.store.exists(key):
-        return False
+    with hub.db.session() as s:
+        # the row, not a (possibly cached) existence check: gc deletes both together
+        if s.get(XetXorb, hashing.to_str(raw_hash)) is not None:
+            return False
     try:
         chunks = xorb.verify(body, raw_hash)
     except xorb.XorbError as err:
