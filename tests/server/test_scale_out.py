@@ -70,7 +70,8 @@ def test_two_processes_eight_writers_lose_nothing(fresh_hub: HubProcess, tmp_pat
         assert len(ids) == len(acked) + 1  # linear: every commit once, plus the initial commit
         files = set(HfApi(endpoint=first.url, token=token).list_repo_files("admin/race"))
         assert {name for name, _ in acked} <= files
-        assert len(acked) >= 40
+        # throughput is measured in bench/, not asserted here: just make sure every writer got through
+        assert {name.split("/")[0] for name, _ in acked} == {f"w{i}" for i in range(8)}
     finally:
         second.stop()
 

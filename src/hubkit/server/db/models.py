@@ -67,6 +67,13 @@ class Repo(Base):
     sdk: Mapped[str | None] = mapped_column(String(20), default=None)
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    # listing and sorting without touching the object store
+    last_modified: Mapped[datetime | None] = mapped_column(default=None)
+    downloads: Mapped[ByteSize] = mapped_column(default=0, server_default="0")
+    likes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # README metadata of the main branch and the tags derived from it (" tag1 tag2 ", for LIKE)
+    card_data: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    tags_text: Mapped[str] = mapped_column(default=" ", server_default=" ")
 
     @property
     def repo_id(self) -> str:
@@ -176,6 +183,27 @@ class XetRepoFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     file_hash: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[ByteSize]
+
+
+class Like(Base):
+    __tablename__ = "likes"
+    user_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id", ondelete="CASCADE"), primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime]
+
+
+class AccessRequest(Base):
+    """A user's request to access a gated repo (auto-gated repos accept it at once)."""
+
+    __tablename__ = "access_requests"
+    __table_args__ = (UniqueConstraint("repo_id", "user_id"),)
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("namespaces.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # pending | accepted | rejected
+    created_at: Mapped[datetime]
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    rejection_reason: Mapped[str | None] = mapped_column(default=None)
 
 
 class ServerSetting(Base):

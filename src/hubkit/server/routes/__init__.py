@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Route
-from . import auth, browse, commit, discussions, lfs, refs, repos, resolve, xet
+from . import auth, browse, commit, discussions, gating, lfs, listing, refs, repos, resolve, xet
 
 
 def all_routes() -> list[Route]:
@@ -11,6 +11,8 @@ def all_routes() -> list[Route]:
     return [
         *auth.ROUTES,
         *repos.ROUTES,
+        *listing.ROUTES,
+        *gating.ROUTES,
         *browse.ROUTES,
         *refs.ROUTES,
         *commit.ROUTES,

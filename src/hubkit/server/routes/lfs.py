@@ -13,7 +13,7 @@ from ..db.models import Repo
 from ..errors import BadRequest, HubError
 from ..http import Ctx, json_response, route
 from ..responses import ContentResponse, parse_range
-from ..services import lfs
+from ..services import gating, lfs
 from ..services.accounts import Caller
 from ..services.repos import require_write
 from .common import NS, in_repo
@@ -43,6 +43,8 @@ async def batch(ctx: Ctx) -> Response:
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
         if operation == "upload":
             _check_may_upload(caller, repo, body)
+        else:
+            gating.require_access(s, caller, repo)
         return lfs.batch(hub, s, repo, body, lfs_base)
 
     return _lfs_json(await in_repo(ctx, work))

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ..db.models import Repo
 from ..errors import BadRequest, Conflict, RepoNotFound
 from ..http import Ctx, json_response, route
-from ..services import browse, refs, repos
-from ..services.accounts import Caller, iso
-from .common import API_REPO, REV, TYPES, in_repo, in_session, repo_type, web_url
+from ..services import browse, listing, refs, repos
+from ..services.accounts import Caller
+from .common import API_REPO, REV, in_repo, in_session, web_url
 
 
 def _split_body(body: dict[str, Any]) -> tuple[str | None, str]:
@@ -124,68 +123,48 @@ async def repo_info(ctx: Ctx) -> Response:
     return json_response(await in_repo(ctx, work))
 
 
-async def list_repos(ctx: Ctx) -> Response:
-    """A basic listing (search, author, limit, cursor pagination) of the repos one may see."""
-    rtype = repo_type(ctx)
-    search = [x.lower() for x in ctx.qlist("search") if x]
-    author = ctx.query.get("author")
-    try:
-        limit = min(int(ctx.query.get("limit") or 1000), 1000)
-        offset = int(ctx.query.get("cursor") or 0)
-    except ValueError:
-        raise BadRequest("limit and cursor must be integers") from None
-    if limit < 1 or offset < 0:
-        raise BadRequest("limit must be positive")
+async def duplicate(ctx: Ctx) -> Response:
+    body = await ctx.json()
+    if not isinstance(body, dict) or not isinstance(body.get("repository"), str):
+        raise BadRequest("The request body needs the target 'repository' (namespace/name)")
+    to_id = body["repository"]
+    private = repos.parse_visibility(body, None)
+    git = ctx.hub.git
 
-    def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
-        q = select(Repo).where(Repo.type == rtype).order_by(Repo.id)
-        readable = [Repo.private.is_(False)]
-        if caller.user is not None:
-            readable.append(Repo.owner_id.in_([caller.user.id, *caller.orgs]))
-            if caller.user.is_admin:
-                readable = [Repo.id.is_not(None)]
-        q = q.where(or_(*readable))
-        if author:
-            q = q.where(Repo.namespace == author)
-        for term in search:
-            q = q.where(Repo.id_lower.contains(term))
-        rows = s.scalars(q.offset(offset).limit(limit + 1)).all()
-        return [_list_item(r) for r in rows]
+    def work(s: Session, caller: Caller, source: Repo) -> tuple[str, bool]:
+        repo, created = repos.duplicate_repo(s, git, caller, source, to_id=to_id, private=private)
+        return web_url(ctx, repo), created
 
-    items = await in_session(ctx, work)
-    headers = {}
-    if len(items) > limit:
-        items = items[:limit]
-        headers["Link"] = ctx.next_link(cursor=str(offset + limit))
-    return json_response(items, headers=headers)
+    url, created = await in_repo(ctx, work)
+    if not created:
+        raise Conflict("A repo with this name already exists", url=url)
+    return json_response({"url": url})
 
 
-def _list_item(repo: Repo) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "_id": f"{repo.id:024x}",
-        "id": repo.repo_id,
-        "author": repo.namespace,
-        "private": repo.private,
-        "gated": repo.gated or False,
-        "likes": 0,
-        "downloads": 0,
-        "trendingScore": 0,
-        "tags": [],
-        "createdAt": iso(repo.created_at),
-    }
-    if repo.type == "model":
-        item["modelId"] = repo.repo_id
-    if repo.type == "space":
-        item["sdk"] = repo.sdk
-    return item
+async def super_squash(ctx: Ctx) -> Response:
+    branch = ctx.params["branch"]
+    body = await ctx.json()
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        message = f"Super-squash branch '{branch}'"
+    git = ctx.hub.git
+
+    def work(s: Session, caller: Caller, repo: Repo) -> str:
+        oid = repos.super_squash(s, git, caller, repo, branch, message)
+        if branch in ("main", refs.MAIN):
+            listing.index_head(s, git, repo.id, oid)
+        return oid
+
+    return json_response({"commitId": await in_repo(ctx, work, write=True)})
 
 
 ROUTES = [
     route("POST", r"/api/repos/create", create_repo),
     route("DELETE", r"/api/repos/delete", delete_repo),
     route("POST", r"/api/repos/move", move_repo),
-    route("GET", rf"/api/{TYPES}", list_repos),
     route("PUT", rf"{API_REPO}/settings", update_settings),
     route("GET", API_REPO, repo_info),
     route("GET", rf"{API_REPO}/revision/{REV}", repo_info),
+    route("POST", rf"{API_REPO}/duplicate", duplicate),
+    route("POST", rf"{API_REPO}/super-squash/(?P<branch>.+)", super_squash),
 ]

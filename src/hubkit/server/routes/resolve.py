@@ -18,7 +18,7 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..http import Ctx, route
 from ..responses import ContentResponse, StreamResponse, parse_range
-from ..services import browse
+from ..services import browse, gating, listing
 from ..services import xet as cas
 from ..services.accounts import Caller
 from .common import REV, WEB_REPO, in_repo
@@ -57,9 +57,14 @@ def _content_headers(ctx: Ctx, found: _Found) -> dict[str, str]:
 async def resolve_file(ctx: Ctx) -> Response:
     revision, path = ctx.params["rev"], ctx.params["path"]
     hub = ctx.hub
+    range_header = ctx.request.headers.get("range", "")
+    counted = ctx.method == "GET" and (not range_header or range_header.replace(" ", "").startswith("bytes=0-"))
 
     def work(s: Session, caller: Caller, repo: Repo) -> _Found:
+        gating.require_access(s, caller, repo)
         target = browse.file_at(s, hub.git, repo, revision, path)
+        if counted:
+            listing.count_download(s, repo, path)
         entry = cas.repo_file_by_sha256(s, repo.id, target.lfs_oid) if target.lfs_oid else None
         return _Found(target, entry, f"{repo.type}s/{repo.repo_id}")
 

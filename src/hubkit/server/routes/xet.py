@@ -15,7 +15,7 @@ from starlette.responses import Response, StreamingResponse
 from ..db.models import Repo
 from ..errors import BadRequest, Forbidden, HubError, PayloadTooLarge, RangeNotSatisfiable
 from ..http import Ctx, json_response, route
-from ..services import commits, refs
+from ..services import commits, gating, refs
 from ..services import xet as cas
 from ..services.accounts import Caller
 from ..xet import xorb
@@ -37,6 +37,7 @@ async def xet_token(ctx: Ctx) -> Response:
     secret = ctx.hub.secret
 
     def work(s: Session, caller: Caller, repo: Repo) -> tuple[str, int]:
+        gating.require_access(s, caller, repo)
         if scope == "write":
             if revision == "None" and not create_pr:
                 raise BadRequest("A write token needs a revision (or create_pr=1)")

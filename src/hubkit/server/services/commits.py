@@ -41,7 +41,7 @@ from ..storage.gitobj import (
     parse_lfs_pointer,
 )
 from ..storage.gitstore import GitStore
-from . import discussions, lfs, refs, xet
+from . import discussions, lfs, listing, refs, xet
 from .accounts import Caller
 from .paths import check_repo_path
 from .repos import find_repo, require_write, signature, url_prefix
@@ -349,6 +349,8 @@ def create_commit(
             with hub.db.session() as s:
                 if refs.compare_and_swap(s, repo_id, ref_name, head, new):
                     s.add(RepoCommit(repo_id=repo_id, oid=new))
+                    if ref_name == refs.MAIN:
+                        listing.index_head(s, git, repo_id, new)
                     if pr is not None:
                         pr_row = s.get(Discussion, pr.id)
                         assert pr_row is not None

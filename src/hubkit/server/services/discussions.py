@@ -14,7 +14,7 @@ from ..db.models import Discussion, DiscussionEvent, Namespace, Ref, Repo, RepoC
 from ..errors import BadRequest, Conflict, Forbidden, HubError, NotFound
 from ..storage.gitobj import Commit, GitOid, commit_message
 from ..storage.gitstore import GitStore
-from . import merge, refs
+from . import listing, merge, refs
 from .accounts import Caller, iso, utcnow
 from .repos import signature, url_prefix
 
@@ -376,6 +376,8 @@ def merge_pr(
             d = get(s, repo, num)
             if s.get(RepoCommit, (repo_id, new)) is None:
                 s.add(RepoCommit(repo_id=repo_id, oid=new))
+            if d.target_ref == refs.MAIN:
+                listing.index_head(s, hub_git, repo_id, new)
             if comment_text and comment_text.strip():
                 add_event(s, d, "comment", user, _comment_data(comment_text))
             d.status = "merged"

@@ -14,6 +14,7 @@ from ..storage.gitobj import is_git_oid
 
 HEADS = "refs/heads/"
 TAGS = "refs/tags/"
+MAIN = "refs/heads/main"  # the default branch of every repo
 _SPECIAL_RE = re.compile(r"^refs/(heads|tags)/.+$|^refs/pr/\d+$|^refs/convert/[\w.-]+$")
 _SHORT_SHA_RE = re.compile(r"^[0-9a-fA-F]{5,39}$")
 # git check-ref-format, as far as a name given through the API can break it

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Namespace, Ref, Repo, RepoCommit, RepoRedirect
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, RepoMoved, RepoNotFound
-from ..storage.gitobj import FILE_MODE, Commit, Signature, TreeEntry, commit_message
+from ..storage.gitobj import FILE_MODE, Commit, GitOid, Signature, TreeEntry, commit_message
 from ..storage.gitstore import GitStore
 from .accounts import Caller, get_namespace, utcnow
 from .defaults import default_gitattributes
@@ -154,6 +154,7 @@ def create_repo(
     head = write_initial_commit(git, repo, caller.user)
     s.add(Ref(repo_id=repo.id, name="refs/heads/main", target=head))
     s.add(RepoCommit(repo_id=repo.id, oid=head))
+    repo.last_modified = repo.created_at
     # A repo that reuses the id of a moved one takes the id back from the redirect.
     s.execute(delete(RepoRedirect).where(RepoRedirect.type == repo_type, RepoRedirect.id_lower == id_lower))
     return repo, True
@@ -206,3 +207,53 @@ def update_settings(s: Session, caller: Caller, repo: Repo, body: dict[str, obje
         values["gated"] = gated or ""
     if values:
         s.execute(update(Repo).where(Repo.id == repo.id).values(**values))
+
+
+def duplicate_repo(
+    s: Session, git: GitStore, caller: Caller, source: Repo, *, to_id: str, private: bool | None
+) -> tuple[Repo, bool]:
+    """A new repo whose main branch starts at the source's main head, with its history, its
+    LFS objects and Xet content (objects are shared, nothing is copied in the store)."""
+    from ..db.models import RepoLfsObject, XetRepoFile
+
+    namespace, _, name = to_id.rpartition("/")
+    repo, created = create_repo(
+        s, git, caller, repo_type=source.type, namespace=namespace or None, name=name,
+        private=source.private if private is None else private, sdk=source.sdk,
+    )  # fmt: skip
+    if not created:
+        return repo, False
+    head = s.scalar(select(Ref.target).where(Ref.repo_id == source.id, Ref.name == "refs/heads/main"))
+    if head is None:
+        return repo, True
+    s.execute(delete(RepoCommit).where(RepoCommit.repo_id == repo.id))
+    known = set(s.scalars(select(RepoCommit.oid).where(RepoCommit.repo_id == source.id)).all())
+    s.add_all(RepoCommit(repo_id=repo.id, oid=oid) for oid in known)
+    s.execute(update(Ref).where(Ref.repo_id == repo.id, Ref.name == "refs/heads/main").values(target=head))
+    lfs = s.scalars(select(RepoLfsObject.oid).where(RepoLfsObject.repo_id == source.id)).all()
+    s.add_all(RepoLfsObject(repo_id=repo.id, oid=oid) for oid in lfs)
+    for row in s.scalars(select(XetRepoFile).where(XetRepoFile.repo_id == source.id)).all():
+        s.add(XetRepoFile(repo_id=repo.id, sha256=row.sha256, file_hash=row.file_hash, size=row.size))
+    repo.card_data, repo.tags_text, repo.last_modified = source.card_data, source.tags_text, source.last_modified
+    return repo, True
+
+
+def super_squash(s: Session, git: GitStore, caller: Caller, repo: Repo, branch: str, message: str) -> str:
+    """Replace a branch's history by one commit holding its current tree."""
+    from ..errors import RevisionNotFound
+    from . import refs
+
+    if branch.startswith(refs.TAGS) or s.get(Ref, (repo.id, refs.TAGS + branch)) is not None:
+        raise BadRequest("Tags cannot be squashed: give a branch")
+    full = branch if branch.startswith("refs/") else refs.HEADS + branch
+    ref = s.get(Ref, (repo.id, full))
+    if ref is None:
+        raise RevisionNotFound(f"Invalid rev id: {branch}")
+    assert caller.user is not None
+    sig = signature(caller.user)
+    tree = git.commit(ref.target).tree
+    new = git.put_commit(Commit(GitOid(tree), (), sig, sig, commit_message(message, "")))
+    if not refs.compare_and_swap(s, repo.id, full, ref.target, new):
+        raise Conflict("The branch moved during the squash, please retry")
+    s.add(RepoCommit(repo_id=repo.id, oid=new))
+    return new

@@ -50,6 +50,7 @@ class ObjectStore(Protocol):
     def temp_dir(self) -> Path:
         """A scratch folder for in-flight uploads."""
         ...
+
     def delete(self, key: str) -> None: ...
     def list_keys(self, kind: str) -> Iterator[tuple[str, int, Any]]:
         """(key, size, modification time) of every object of a kind."""
