@@ -1,3 +1,130 @@
-"""hubkit: the Hugging Face Hub protocol in Python, client and self-hostable server."""
+"""hubkit: the Hugging Face Hub protocol in Python, client and self-hostable server.
+
+The client API mirrors ``huggingface_hub``: ``from hubkit import hf_hub_download`` works like
+``from huggingface_hub import hf_hub_download``. Names are imported on first use (module
+``__getattr__``), so ``import hubkit`` stays fast and does not load httpx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "hf_hub_download": "hubkit.download",
+    "hf_hub_url": "hubkit.download",
+    "get_hf_file_metadata": "hubkit.download",
+    "HfFileMetadata": "hubkit.download",
+    "DryRunFileInfo": "hubkit.download",
+    "snapshot_download": "hubkit.snapshot",
+    "try_to_load_from_cache": "hubkit.cache.layout",
+    "_CACHED_NO_EXIST": "hubkit.cache.layout",
+    "are_symlinks_supported": "hubkit.cache.layout",
+    "scan_cache_dir": "hubkit.cache.scan",
+    "HFCacheInfo": "hubkit.cache.scan",
+    "CachedRepoInfo": "hubkit.cache.scan",
+    "CachedRevisionInfo": "hubkit.cache.scan",
+    "CachedFileInfo": "hubkit.cache.scan",
+    "CachedIncompleteFileInfo": "hubkit.cache.scan",
+    "DeleteCacheStrategy": "hubkit.cache.scan",
+    "get_token": "hubkit._auth",
+    "build_hf_headers": "hubkit._http",
+    "get_session": "hubkit._http",
+    "set_client_factory": "hubkit._http",
+    "close_session": "hubkit._http",
+    "hf_raise_for_status": "hubkit._http",
+    "is_offline_mode": "hubkit.constants",
+    "CacheNotFound": "hubkit.errors",
+    "CorruptedCacheException": "hubkit.errors",
+    "EntryNotFoundError": "hubkit.errors",
+    "GatedRepoError": "hubkit.errors",
+    "HfHubHTTPError": "hubkit.errors",
+    "LocalEntryNotFoundError": "hubkit.errors",
+    "OfflineModeIsEnabled": "hubkit.errors",
+    "RemoteEntryNotFoundError": "hubkit.errors",
+    "RepositoryNotFoundError": "hubkit.errors",
+    "RevisionNotFoundError": "hubkit.errors",
+}
+
+__all__ = [
+    "_CACHED_NO_EXIST",
+    "CacheNotFound",
+    "CachedFileInfo",
+    "CachedIncompleteFileInfo",
+    "CachedRepoInfo",
+    "CachedRevisionInfo",
+    "CorruptedCacheException",
+    "DeleteCacheStrategy",
+    "DryRunFileInfo",
+    "EntryNotFoundError",
+    "GatedRepoError",
+    "HFCacheInfo",
+    "HfFileMetadata",
+    "HfHubHTTPError",
+    "LocalEntryNotFoundError",
+    "OfflineModeIsEnabled",
+    "RemoteEntryNotFoundError",
+    "RepositoryNotFoundError",
+    "RevisionNotFoundError",
+    "__version__",
+    "are_symlinks_supported",
+    "build_hf_headers",
+    "close_session",
+    "get_hf_file_metadata",
+    "get_session",
+    "get_token",
+    "hf_hub_download",
+    "hf_hub_url",
+    "hf_raise_for_status",
+    "is_offline_mode",
+    "scan_cache_dir",
+    "set_client_factory",
+    "snapshot_download",
+    "try_to_load_from_cache",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+if TYPE_CHECKING:  # static view of the lazy names, for type checkers and IDEs
+    from ._auth import get_token
+    from ._http import build_hf_headers, close_session, get_session, hf_raise_for_status, set_client_factory
+    from .cache.layout import _CACHED_NO_EXIST, are_symlinks_supported, try_to_load_from_cache
+    from .cache.scan import (
+        CachedFileInfo,
+        CachedIncompleteFileInfo,
+        CachedRepoInfo,
+        CachedRevisionInfo,
+        DeleteCacheStrategy,
+        HFCacheInfo,
+        scan_cache_dir,
+    )
+    from .constants import is_offline_mode
+    from .download import DryRunFileInfo, HfFileMetadata, get_hf_file_metadata, hf_hub_download, hf_hub_url
+    from .errors import (
+        CacheNotFound,
+        CorruptedCacheException,
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RemoteEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+    from .snapshot import snapshot_download
