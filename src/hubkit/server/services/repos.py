@@ -192,7 +192,8 @@ def move_repo(s: Session, caller: Caller, *, repo_type: str, from_id: str, to_id
 
 
 def update_settings(s: Session, caller: Caller, repo: Repo, body: dict[str, object]) -> None:
-    if not caller.may_admin(repo) and not caller.may_write(repo):
+    # visibility and gating are the owner's decisions: org admins, not every writer
+    if not caller.may_admin(repo):
         raise Forbidden(f"You don't have the rights to change the settings of {repo.repo_id}")
     private = parse_visibility(body, None)
     gated = body.get("gated")
