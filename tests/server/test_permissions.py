@@ -34,13 +34,13 @@ EXPECTED = {
         **dict.fromkeys(MEMBERS, FORBIDDEN),
         "org_write": OK,
         "org_admin": OK,
-    },  # fmt: skip
+    },
     ("private", "settings"): {
         "anon": HIDDEN,
         "outsider": HIDDEN,
         **dict.fromkeys(MEMBERS, FORBIDDEN),
         "org_admin": OK,
-    },  # fmt: skip
+    },
     ("gated", "info"): dict.fromkeys(ACTORS, OK),
     ("gated", "read"): {"anon": GATED, "outsider": GATED, **MEMBERS},
     ("gated", "write"): {**dict.fromkeys(ACTORS, FORBIDDEN), "org_write": OK, "org_admin": OK},
@@ -121,8 +121,8 @@ def test_delete_needs_admin(hub, world) -> None:
     owner = {"authorization": f"Bearer {tokens['org_admin']}"}
     for kind in ("public", "private"):
         name = f"del-{kind}-{uuid.uuid4().hex[:6]}"
-        httpx.post(f"{hub.url}/api/repos/create", json={"name": name, "organization": org, "private": kind == "private"},
-                   headers=owner).raise_for_status()  # fmt: skip
+        body = {"name": name, "organization": org, "private": kind == "private"}
+        httpx.post(f"{hub.url}/api/repos/create", json=body, headers=owner).raise_for_status()
         for actor in ("anon", "outsider", "org_read", "org_write", "admin_read_token"):
             token = tokens[actor]
             r = httpx.request("DELETE", f"{hub.url}/api/repos/delete", json={"name": name, "organization": org},
