@@ -107,3 +107,12 @@ def test_unknown_route_and_method(client) -> None:
 def test_malformed_json_bodies(client, auth, body: bytes) -> None:
     r = client.post("/api/repos/create", content=body, headers={**auth(), "content-type": "application/json"})
     assert r.status_code == 400 and isinstance(r.json(), dict)
+
+
+def test_browser_clients_can_read_protocol_headers(client, new_repo) -> None:
+    repo = new_repo()
+    r = client.options(f"/{repo}/resolve/main/.gitattributes", headers={"origin": "https://app.example"})
+    assert r.status_code == 204 and "authorization" in r.headers["access-control-allow-headers"]
+    r = client.head(f"/{repo}/resolve/main/.gitattributes")
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "X-Repo-Commit" in r.headers["access-control-expose-headers"]

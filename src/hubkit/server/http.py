@@ -30,6 +30,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("hubkit.server")
 
 Endpoint = Callable[["Ctx"], Awaitable[Response]]
+EXPOSED_HEADERS = (
+    "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, "
+    "Content-Range, X-Linked-Size, X-Linked-Etag, X-Xet-Access-Token, X-Xet-Token-Expiration, "
+    "X-Xet-Refresh-Route, X-Xet-Cas-Url, X-Xet-Hash"
+)
+_PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "authorization, content-type, range, x-request-id, user-agent",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 @dataclass(frozen=True)
@@ -155,8 +165,15 @@ class HubApp:
         if scope["type"] != "http":
             return
         request_id = _request_id(scope)
-        response = await self._dispatch(scope, receive, request_id)
+        if scope["method"] == "OPTIONS":
+            response: Response = Response(status_code=204, headers=_PREFLIGHT)
+        else:
+            response = await self._dispatch(scope, receive, request_id)
         response.headers["X-Request-Id"] = request_id
+        # Browser clients (huggingface.js) read these; tokens travel in headers, never cookies,
+        # so allowing any origin exposes nothing a script could not already ask for.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         await response(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, request_id: str) -> Response:
