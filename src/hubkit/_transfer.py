@@ -259,6 +259,17 @@ def _size_from(response: httpx.Response) -> int | None:
     return int(length) if length.isdigit() else None
 
 
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as stored bytes, streamed; a response already read in memory is sliced instead."""
+    if response.is_stream_consumed:  # e.g. built by a custom transport with its content preloaded
+        content = response.content
+        for i in range(0, len(content), READ_CHUNK):
+            yield content[i : i + READ_CHUNK]
+    else:
+        # No re-chunking: what arrived is written at once, so a broken connection loses nothing.
+        yield from response.iter_raw()
+
+
 # --- one stream ----------------------------------------------------------------------------
 
 
@@ -323,7 +334,7 @@ class _Sequential:
                 self.digest.reset(self.size)
         encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
         self.resumable = not encoded
-        chunks = response.iter_bytes(READ_CHUNK) if encoded else response.iter_raw(READ_CHUNK)
+        chunks = response.iter_bytes() if encoded else _raw_chunks(response)
         for chunk in chunks:
             if self.size is not None and self.offset + len(chunk) > self.size:
                 raise ConsistencyError(f"Received more than the {self.size} bytes announced for {self.path.name}.")
@@ -424,7 +435,7 @@ class _Parallel:
             self._fail(err)
 
     def _consume(self, response: httpx.Response, pos: int, b: int) -> int:
-        for chunk in response.iter_raw(READ_CHUNK):
+        for chunk in _raw_chunks(response):
             if self.error is not None:
                 raise _Cancelled
             if pos + len(chunk) > b:

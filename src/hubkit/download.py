@@ -10,6 +10,7 @@ reached the cache answers instead, following the same fallback rules.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -17,7 +18,7 @@ import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import httpx
@@ -526,6 +527,27 @@ def _check_disk_space(expected: int, folder: str) -> None:
 
 # --- the public function -------------------------------------------------------------------
 
+_F = TypeVar("_F")
+_LEGACY_ARGUMENTS = {
+    "proxies": "configure proxies with HTTP(S)_PROXY or hubkit.set_client_factory",
+    "resume_download": "downloads always resume when they can",
+    "force_filename": "files keep their name in the repo",
+    "local_dir_use_symlinks": "local_dir downloads never use symlinks",
+}
+
+
+def accept_legacy_arguments(fn: _F) -> _F:
+    """Ignore, with a warning, the arguments huggingface_hub accepts for backward compatibility."""
+
+    @functools.wraps(fn)  # type: ignore[arg-type]
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for name, why in _LEGACY_ARGUMENTS.items():
+            if kwargs.pop(name, None) is not None:
+                warnings.warn(f"The `{name}` argument is ignored: {why}.", FutureWarning, stacklevel=2)
+        return fn(*args, **kwargs)  # type: ignore[operator]
+
+    return wrapper  # type: ignore[return-value]
+
 
 @overload
 def hf_hub_download(
@@ -575,6 +597,7 @@ def hf_hub_download(
 ) -> DryRunFileInfo: ...
 
 
+@accept_legacy_arguments
 def hf_hub_download(
     repo_id: str,
     filename: str,

@@ -26,7 +26,7 @@ from ._progress import Progress
 from ._transfer import ConsistencyError, EtagMismatch
 from .cache.layout import read_ref, storage_folder, write_ref
 from .cache.tree import TreeCacheEntry, read_tree_cache, tree_cache_folder_for_local_dir, write_tree_cache
-from .download import DryRunFileInfo, _Job, _Remote, _run_job, hf_hub_url
+from .download import DryRunFileInfo, _Job, _Remote, _run_job, accept_legacy_arguments, hf_hub_url
 from .errors import (
     DryRunError,
     FileMetadataError,
@@ -215,6 +215,7 @@ def snapshot_download(
 ) -> list[DryRunFileInfo]: ...
 
 
+@accept_legacy_arguments
 def snapshot_download(
     repo_id: str,
     *,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from huggingface_hub import CommitOperationAdd, HfApi
 
@@ -114,3 +115,23 @@ def private_repo(alice_api: HfApi, unique: str) -> Iterator[str]:
     alice_api.create_repo(repo_id, private=True)
     alice_api.create_commit(repo_id, operations=[CommitOperationAdd("secret.txt", b"s3cret\n")], commit_message="s")
     yield repo_id
+
+
+@pytest.fixture
+def mock_transport() -> Iterator[Callable[[Callable[[httpx.Request], httpx.Response]], list[httpx.Request]]]:
+    """Install a MockTransport behind the shared client; returns the list of requests seen."""
+
+    def install(handler: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
+        seen: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return handler(request)
+
+        hooks = {"request": [_http.on_request]}
+        transport = httpx.MockTransport(record)
+        _http.set_client_factory(lambda: httpx.Client(transport=transport, event_hooks=hooks, follow_redirects=True))
+        return seen
+
+    yield install
+    _http.set_client_factory(_http.default_client_factory)

@@ -259,3 +259,9 @@ def test_local_dir_offline_keeps_existing_file(seeded: SeededRepo, kw: dict, tmp
     assert hf_hub_download(seeded.repo_id, "config.json", local_dir=local, **kw) == path
     with pytest.raises(LocalEntryNotFoundError):
         hf_hub_download(seeded.repo_id, "README.md", local_dir=local, **kw)
+
+
+def test_legacy_arguments_are_ignored_with_a_warning(seeded: SeededRepo, kw: dict) -> None:
+    with pytest.warns(FutureWarning, match="resume_download"):
+        path = hf_hub_download(seeded.repo_id, "config.json", resume_download=True, **kw)  # type: ignore[call-overload]
+    assert Path(path).exists()
