@@ -8,6 +8,7 @@ The client API mirrors ``huggingface_hub``: ``from hubkit import hf_hub_download
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -47,6 +48,8 @@ _LAZY: dict[str, str] = {
     "RemoteEntryNotFoundError": "hubkit.errors",
     "RepositoryNotFoundError": "hubkit.errors",
     "RevisionNotFoundError": "hubkit.errors",
+    "HfApi": "hubkit.api",
+    "RepoUrl": "hubkit.api.urls",
 }
 
 __all__ = [
@@ -62,11 +65,13 @@ __all__ = [
     "EntryNotFoundError",
     "GatedRepoError",
     "HFCacheInfo",
+    "HfApi",
     "HfFileMetadata",
     "HfHubHTTPError",
     "LocalEntryNotFoundError",
     "OfflineModeIsEnabled",
     "RemoteEntryNotFoundError",
+    "RepoUrl",
     "RepositoryNotFoundError",
     "RevisionNotFoundError",
     "__version__",
@@ -89,11 +94,31 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif not name.startswith("_") and not _is_submodule(name) and name in _api_functions():
+        # HfApi methods as module functions (``create_repo``, ``upload_file``...), like huggingface_hub
+        value = getattr(_default_api(), name)
+    else:
         raise AttributeError(f"module 'hubkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
+
+
+def _is_submodule(name: str) -> bool:
+    # ``from . import constants`` asks this __getattr__ first: submodules must stay imports
+    return importlib.util.find_spec(f"hubkit.{name}") is not None
+
+
+def _api_functions() -> frozenset[str]:
+    return importlib.import_module("hubkit.api").API_FUNCTIONS  # type: ignore[no-any-return]
+
+
+def _default_api() -> Any:
+    api = globals().get("_api")
+    if api is None:
+        api = globals()["_api"] = importlib.import_module("hubkit.api").HfApi()
+    return api
 
 
 def __dir__() -> list[str]:
@@ -103,6 +128,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static view of the lazy names, for type checkers and IDEs
     from ._auth import get_token
     from ._http import build_hf_headers, close_session, get_session, hf_raise_for_status, set_client_factory
+    from .api import HfApi
+    from .api.urls import RepoUrl
     from .cache.layout import _CACHED_NO_EXIST, are_symlinks_supported, try_to_load_from_cache
     from .cache.scan import (
         CachedFileInfo,
