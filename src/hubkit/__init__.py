@@ -49,6 +49,13 @@ _LAZY: dict[str, str] = {
     "RepositoryNotFoundError": "hubkit.errors",
     "RevisionNotFoundError": "hubkit.errors",
     "HfApi": "hubkit.api",
+    "Discussion": "hubkit.community",
+    "DiscussionWithDetails": "hubkit.community",
+    "DiscussionEvent": "hubkit.community",
+    "DiscussionComment": "hubkit.community",
+    "DiscussionStatusChange": "hubkit.community",
+    "DiscussionCommit": "hubkit.community",
+    "DiscussionTitleChange": "hubkit.community",
     "RepoUrl": "hubkit.api.urls",
 }
 
@@ -61,6 +68,13 @@ __all__ = [
     "CachedRevisionInfo",
     "CorruptedCacheException",
     "DeleteCacheStrategy",
+    "Discussion",
+    "DiscussionComment",
+    "DiscussionCommit",
+    "DiscussionEvent",
+    "DiscussionStatusChange",
+    "DiscussionTitleChange",
+    "DiscussionWithDetails",
     "DryRunFileInfo",
     "EntryNotFoundError",
     "GatedRepoError",
@@ -139,6 +153,15 @@ if TYPE_CHECKING:  # static view of the lazy names, for type checkers and IDEs
         DeleteCacheStrategy,
         HFCacheInfo,
         scan_cache_dir,
+    )
+    from .community import (
+        Discussion,
+        DiscussionComment,
+        DiscussionCommit,
+        DiscussionEvent,
+        DiscussionStatusChange,
+        DiscussionTitleChange,
+        DiscussionWithDetails,
     )
     from .constants import is_offline_mode
     from .download import DryRunFileInfo, HfFileMetadata, get_hf_file_metadata, hf_hub_download, hf_hub_url

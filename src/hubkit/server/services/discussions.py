@@ -179,10 +179,12 @@ def add_event(s: Session, d: Discussion, kind: str, author: Namespace | None, da
 def _comment_data(text: str) -> dict[str, Any]:
     now = iso(utcnow())
     rendered = "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
+    latest = {"raw": text, "html": rendered, "updatedAt": now}
     return {
         "edited": False,
         "hidden": False,
-        "latest": {"raw": text, "html": rendered, "updatedAt": now},
+        "latest": latest,
+        "history": [latest],  # every version, newest first
         "numEdits": 0,
         "editors": [],
         "reactions": [],
@@ -269,6 +271,7 @@ def edit_comment(s: Session, d: Discussion, caller: Caller, comment_id: str, tex
     data = dict(ev.data)
     new = _comment_data(text)
     data["latest"] = new["latest"]
+    data["history"] = [new["latest"], *data.get("history", [])]
     data["edited"] = True
     data["numEdits"] = int(data.get("numEdits", 0)) + 1
     ev.data = data
