@@ -265,3 +265,16 @@ def test_legacy_arguments_are_ignored_with_a_warning(seeded: SeededRepo, kw: dic
     with pytest.warns(FutureWarning, match="resume_download"):
         path = hf_hub_download(seeded.repo_id, "config.json", resume_download=True, **kw)  # type: ignore[call-overload]
     assert Path(path).exists()
+
+
+def test_filesystem_without_symlinks(seeded: SeededRepo, kw: dict, cache: Path, monkeypatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("symlinks are not supported here")
+
+    monkeypatch.setattr(os, "symlink", refuse)
+    with pytest.warns(UserWarning, match="Symlinks are not supported"):
+        path = Path(hf_hub_download(seeded.repo_id, "config.json", **kw))
+    assert not path.is_symlink() and path.read_bytes() == seeded.files["config.json"]
+    monkeypatch.setenv("HF_HUB_DISABLE_SYMLINKS_WARNING", "1")
+    again = Path(hf_hub_download(seeded.repo_id, "config.json", revision="dev", **kw))
+    assert not again.is_symlink() and again.read_bytes() == seeded.files["config.json"]
