@@ -1,17 +1,24 @@
 """Finding the token to send: ``HF_TOKEN``, then the token file, unless the caller says otherwise.
 
-Only discovery lives here; login, logout and stored tokens belong to the auth commands.
+Only discovery lives here (plus the small readers the auth commands share); login, logout and
+writing stored tokens belong to ``hubkit.auth``. The files are those of ``huggingface_hub``
+(hub-protocol.md §10.3): the active token in ``$HF_TOKEN_PATH`` (default ``$HF_HOME/token``),
+every saved token in the INI file ``stored_tokens`` next to it.
 """
 
 from __future__ import annotations
 
+import configparser
+import logging
 import os
 from pathlib import Path
 
 from . import constants
 from .errors import LocalTokenNotFoundError
 
-__all__ = ["get_token", "get_token_to_send"]
+__all__ = ["get_stored_tokens", "get_token", "get_token_to_send"]
+
+logger = logging.getLogger(__name__)
 
 
 def _clean(token: str | None) -> str | None:
@@ -20,18 +27,48 @@ def _clean(token: str | None) -> str | None:
     return token.replace("\r", "").replace("\n", "").strip() or None
 
 
+def token_from_environment() -> str | None:
+    """``HF_TOKEN``, else the legacy ``HUGGING_FACE_HUB_TOKEN``."""
+    return _clean(os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"))
+
+
+def token_from_file() -> str | None:
+    """The active token saved by ``login`` (``$HF_TOKEN_PATH``), or None."""
+    try:
+        return _clean(Path(constants.HF_TOKEN_PATH).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
+        return None
+
+
+def read_stored_tokens() -> dict[str, dict[str, str]]:
+    """Every section of ``stored_tokens`` with all its keys (``hf_token``, ``refresh_token``...).
+
+    A missing or unreadable file reads as no tokens (logged, never raised): a broken file must
+    not stop anonymous use.
+    """
+    path = Path(constants.HF_STORED_TOKENS_PATH)
+    if not path.is_file():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)  # '%' in a token is literal
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as err:
+        logger.error("Cannot parse %s: %s", path, err)
+        return {}
+    return {name: dict(parser.items(name)) for name in parser.sections()}
+
+
+def get_stored_tokens() -> dict[str, str]:
+    """Saved tokens by name (``{name: token}``), from ``stored_tokens``."""
+    return {name: fields.get("hf_token", "") for name, fields in read_stored_tokens().items()}
+
+
 def get_token() -> str | None:
     """The configured token: ``HF_TOKEN`` (or legacy ``HUGGING_FACE_HUB_TOKEN``), else the token file.
 
     The token file is ``$HF_TOKEN_PATH``, by default ``$HF_HOME/token``. Both are read at call time.
     """
-    from_env = _clean(os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"))
-    if from_env:
-        return from_env
-    try:
-        return _clean(Path(constants.HF_TOKEN_PATH).read_text())
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return None
+    return token_from_environment() or token_from_file()
 
 
 def get_token_to_send(token: bool | str | None) -> str | None:
