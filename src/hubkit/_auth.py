@@ -11,6 +11,8 @@ from __future__ import annotations
 import configparser
 import logging
 import os
+import threading
+import time
 from pathlib import Path
 
 from . import constants
@@ -67,8 +69,53 @@ def get_token() -> str | None:
     """The configured token: ``HF_TOKEN`` (or legacy ``HUGGING_FACE_HUB_TOKEN``), else the token file.
 
     The token file is ``$HF_TOKEN_PATH``, by default ``$HF_HOME/token``. Both are read at call time.
+    A token saved by a browser (OAuth) login is refreshed when less than a day of validity remains.
     """
-    return token_from_environment() or token_from_file()
+    from_env = token_from_environment()
+    if from_env:
+        return from_env
+    from_file = token_from_file()
+    return _refreshed(from_file) if from_file else None
+
+
+# --- OAuth refresh of the saved token --------------------------------------------------------
+# get_token runs for every request: what we learnt about the file's token is remembered until
+# ``recheck_at``, so a plain token costs one INI read every few minutes, not one per request.
+
+_REFRESH_MARGIN = 24 * 3600  # refresh when less than a day of validity remains
+_RECHECK_INTERVAL = 300
+_refresh_lock = threading.Lock()
+_refresh_memo: tuple[str, str, float] | None = None  # (file token, token to use, recheck_at)
+
+
+def _refreshed(token: str) -> str:
+    global _refresh_memo
+    with _refresh_lock:
+        now = time.time()
+        if _refresh_memo is not None and _refresh_memo[0] == token and now < _refresh_memo[2]:
+            return _refresh_memo[1]
+        name, fields = next(((n, f) for n, f in read_stored_tokens().items() if f.get("hf_token") == token), (None, {}))
+        try:
+            expires_at = int(fields["expires_at"])
+        except (KeyError, ValueError):
+            expires_at = None
+        if name is None or not fields.get("refresh_token") or expires_at is None:
+            _refresh_memo = (token, token, now + _RECHECK_INTERVAL)
+            return token
+        if expires_at - _REFRESH_MARGIN > now:
+            _refresh_memo = (token, token, expires_at - _REFRESH_MARGIN)
+            return token
+        from .auth.oauth import refresh_stored_token
+
+        try:
+            new_token, new_expiry = refresh_stored_token(name, token)
+        except Exception as err:  # best effort: the old token may still work for a while
+            logger.warning("Could not refresh the saved access token %r (%s); using it as is.", name, err)
+            _refresh_memo = (token, token, now + _RECHECK_INTERVAL)
+            return token
+        recheck = max(now + _RECHECK_INTERVAL, (new_expiry or 0) - _REFRESH_MARGIN)
+        _refresh_memo = (new_token, new_token, recheck)
+        return new_token
 
 
 def get_token_to_send(token: bool | str | None) -> str | None:
