@@ -224,7 +224,10 @@ class FileTarget:
 
 
 def file_at(s: Session, git: GitStore, repo: Repo, revision: str, path: str) -> FileTarget:
-    commit_oid = refs.resolve(s, repo, revision).commit
+    return file_in_commit(git, refs.resolve(s, repo, revision).commit, revision, path)
+
+
+def file_in_commit(git: GitStore, commit_oid: str, revision: str, path: str) -> FileTarget:
     root = git.commit(commit_oid).tree
     entry = git.entry_at(root, path) if path else None
     if entry is None or entry.is_dir:
