@@ -87,6 +87,12 @@ _LAZY: dict[str, str] = {
     "DiscussionCommit": "hubkit.community",
     "DiscussionTitleChange": "hubkit.community",
     "RepoUrl": "hubkit.api.urls",
+    "CommitOperation": "hubkit.commit.operations",
+    "CommitOperationAdd": "hubkit.commit.operations",
+    "CommitOperationCopy": "hubkit.commit.operations",
+    "CommitOperationDelete": "hubkit.commit.operations",
+    "CommitInfo": "hubkit.commit.info",
+    "CommitScheduler": "hubkit.commit.scheduler",
 }
 
 __all__ = [
@@ -97,6 +103,12 @@ __all__ = [
     "CachedRepoInfo",
     "CachedRevisionInfo",
     "CardData",
+    "CommitInfo",
+    "CommitOperation",
+    "CommitOperationAdd",
+    "CommitOperationCopy",
+    "CommitOperationDelete",
+    "CommitScheduler",
     "CorruptedCacheException",
     "DatasetCardData",
     "DatasetInfo",
@@ -250,6 +262,9 @@ if TYPE_CHECKING:  # static view of the lazy names, for type checkers and IDEs
         HFCacheInfo,
         scan_cache_dir,
     )
+    from .commit.info import CommitInfo
+    from .commit.operations import CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
+    from .commit.scheduler import CommitScheduler
     from .community import (
         Discussion,
         DiscussionComment,
