@@ -142,7 +142,7 @@ def _pwrite(fd: int, data: bytes, offset: int) -> None:
     while view:
         if hasattr(os, "pwrite"):
             n = os.pwrite(fd, view, offset)
-        else:  # Windows: no pwrite, and each thread owns its own descriptor
+        else:  # Windows: no pwrite (and so no parallel ranges: one writer per descriptor)
             os.lseek(fd, offset, os.SEEK_SET)
             n = os.write(fd, view)
         view = view[n:]
@@ -536,7 +536,7 @@ def _run(t: Transfer, tmp: Path, fd: int, have: int, digest: _Digest, progress: 
     size = t.expected_size
     if size is not None and have >= size:
         return have
-    if size is None or size - have <= constants.HUBKIT_PARALLEL_THRESHOLD:
+    if size is None or size - have <= constants.HUBKIT_PARALLEL_THRESHOLD or not hasattr(os, "pwrite"):
         return _run_sequential(t, tmp, fd, have, digest, progress)
     first_end = min(have + constants.HUBKIT_PARALLEL_CHUNK, size)
     failures = 0
