@@ -149,10 +149,9 @@ def test_auth_switch_and_list(home: Path, named: dict[str, str], capsys, caplog)
     auth_list()
     out = capsys.readouterr().out
     assert first_token not in out and second_token not in out  # never the secret itself
-    lines = {line.split()[-2] if line.startswith("*") else "": line for line in out.splitlines()}
     assert f"{second_token[:3]}****{second_token[-4:]}" in out and first in out
     active = [line for line in out.splitlines() if line.startswith("*")]
-    assert len(active) == 1 and second in active[0] and lines
+    assert len(active) == 1 and second in active[0]
     auth_switch(first)
     assert get_token() == first_token
     with pytest.raises(ValueError, match="not found"):
@@ -238,3 +237,22 @@ def test_tokens_never_logged(home: Path, tokens: dict[str, str], caplog, capsys)
         auth_list()
         logout()
     assert tokens["alice"] not in caplog.text and tokens["alice"] not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["login", "logout", "interpreter_login", "notebook_login", "auth_list", "auth_switch", "get_token",
+     "get_stored_tokens", "list_credential_helpers", "set_git_credential", "unset_git_credential"],
+)  # fmt: skip
+def test_signatures_match_huggingface_hub(name: str) -> None:
+    import inspect
+
+    import huggingface_hub
+    import huggingface_hub.utils
+
+    theirs_fn = getattr(huggingface_hub, name, None) or getattr(huggingface_hub.utils, name)
+    ours, theirs = inspect.signature(getattr(hubkit, name)).parameters, inspect.signature(theirs_fn).parameters
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
+    assert getattr(hubkit, name).__doc__

@@ -208,7 +208,8 @@ def parse_security(data: dict[str, Any]) -> BlobSecurityInfo:
 
 def parse_transformers_info(data: dict[str, Any]) -> TransformersInfo:
     keys = ("auto_model", "custom_class", "pipeline_tag", "processor")
-    info = TransformersInfo(**{k: data.get(k) for k in keys})
+    values: dict[str, Any] = {k: data.get(k) for k in keys}
+    info = TransformersInfo(**values)
     return _with_extras(info, data, keys)  # type: ignore[no-any-return]
 
 

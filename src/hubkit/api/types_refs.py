@@ -94,7 +94,9 @@ def parse_git_commit(data: dict[str, Any]) -> GitCommitInfo:
     formatted = data.get("formatted") if isinstance(data.get("formatted"), dict) else {}
     commit = GitCommitInfo(
         commit_id=data.get("id"),  # type: ignore[arg-type]
-        authors=[a.get("user") for a in authors if isinstance(a, dict)] if isinstance(authors, list) else [],
+        authors=[a["user"] for a in authors if isinstance(a, dict) and "user" in a]
+        if isinstance(authors, list)
+        else [],
         created_at=parse_datetime_or_none(data.get("date")) or data.get("date"),  # type: ignore[arg-type]
         title=data.get("title"),  # type: ignore[arg-type]
         message=data.get("message"),  # type: ignore[arg-type]

@@ -113,7 +113,7 @@ class UserMixin(ApiBase):
         for item in likes:
             repo = item.get("repo") if isinstance(item, dict) else None
             if isinstance(repo, dict) and repo.get("type") in by_type:
-                by_type[repo["type"]].append(repo.get("name"))
+                by_type[repo["type"]].append(repo.get("name", ""))
         return UserLikes(user=user, total=len(likes), datasets=by_type["dataset"], kernels=by_type["kernel"],
                          models=by_type["model"], spaces=by_type["space"])  # fmt: skip
 
