@@ -64,3 +64,18 @@ def bool_value(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def paged(ctx: Ctx, items: list[Any], page_size: int = 1000) -> tuple[list[Any], dict[str, str] | None]:
+    """One page of a listing (``cursor`` = offset) and the ``Link`` header to the next one."""
+    try:
+        offset = max(0, int(ctx.query.get("cursor") or 0))
+        limit = max(1, min(int(ctx.query.get("limit") or page_size), page_size))
+    except ValueError:
+        from ..errors import BadRequest
+
+        raise BadRequest("cursor and limit must be integers") from None
+    page = items[offset : offset + limit]
+    if offset + limit < len(items):
+        return page, {"Link": ctx.next_link(cursor=str(offset + limit))}
+    return page, None

@@ -13,7 +13,7 @@ from ..http import Ctx, json_response, route
 from ..services import gating
 from ..services.accounts import Caller
 from ..services.repos import require_write
-from .common import API_REPO, WEB_REPO, in_repo
+from .common import API_REPO, WEB_REPO, in_repo, paged
 
 
 async def list_requests(ctx: Ctx) -> Response:
@@ -22,7 +22,8 @@ async def list_requests(ctx: Ctx) -> Response:
     def work(s: Session, caller: Caller, repo: Repo) -> list[dict[str, Any]]:
         return gating.list_requests(s, caller, repo, status)
 
-    return json_response(await in_repo(ctx, work))
+    page, headers = paged(ctx, await in_repo(ctx, work))
+    return json_response(page, headers=headers)
 
 
 async def handle(ctx: Ctx) -> Response:

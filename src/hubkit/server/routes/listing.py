@@ -13,7 +13,7 @@ from ..errors import BadRequest, NotFound
 from ..http import Ctx, json_response, route
 from ..services import listing
 from ..services.accounts import Caller, get_namespace
-from .common import API_REPO, TYPES, in_repo, in_session, repo_type
+from .common import API_REPO, TYPES, in_repo, in_session, paged, repo_type
 
 PAGE = 1000
 
@@ -72,7 +72,8 @@ async def likers(ctx: Ctx) -> Response:
     def work(s: Session, caller: Caller, repo: Repo) -> list[dict[str, Any]]:
         return listing.likers(s, repo, public_url)
 
-    return json_response(await in_repo(ctx, work))
+    page, headers = paged(ctx, await in_repo(ctx, work))
+    return json_response(page, headers=headers)
 
 
 def _namespace(s: Session, name: str, kind: str) -> Namespace:
@@ -130,7 +131,8 @@ async def org_members(ctx: Ctx) -> Response:
         return [{"user": u.name, "fullname": u.fullname, "avatarUrl": f"{public_url}/avatars/{u.name}",
                  "type": "user", "role": role} for u, role in rows]  # fmt: skip
 
-    return json_response(await in_session(ctx, work))
+    page, headers = paged(ctx, await in_session(ctx, work))
+    return json_response(page, headers=headers)
 
 
 async def user_likes(ctx: Ctx) -> Response:
@@ -139,7 +141,8 @@ async def user_likes(ctx: Ctx) -> Response:
     def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
         return listing.user_likes(s, caller, _namespace(s, name, "user"))
 
-    return json_response(await in_session(ctx, work))
+    page, headers = paged(ctx, await in_session(ctx, work))
+    return json_response(page, headers=headers)
 
 
 ROUTES = [

@@ -40,7 +40,7 @@ async def create_repo(ctx: Ctx) -> Response:
         raise BadRequest("The request body must be a JSON object")
     org, name = _split_body(body)
     rtype = _body_type(body)
-    private = repos.parse_visibility(body, None)
+    private = repos.parse_visibility(body, None, rtype)
     sdk = body.get("sdk")
 
     def work(s: Session, caller: Caller) -> tuple[str, str, bool]:

@@ -192,7 +192,9 @@ def create_token(
     digest = hash_token(value)
     if s.scalar(select(Token).where(Token.token_hash == digest)) is not None:
         raise Conflict("This token value is already in use")
-    token = Token(user_id=user.id, name=name or f"{role}-token", role=role, token_hash=digest, created_at=utcnow())
+    # default names stay distinct: clients key saved tokens by name
+    default_name = f"{user.name}-{role}-{secrets.token_hex(3)}"
+    token = Token(user_id=user.id, name=name or default_name, role=role, token_hash=digest, created_at=utcnow())
     s.add(token)
     s.flush()
     return token, value

@@ -101,7 +101,7 @@ def repo_info(git: GitStore, repo: Repo, commit_oid: str, *, blobs: bool, expand
         "private": repo.private,
         "gated": repo.gated or False,
         "disabled": repo.disabled,
-        "likes": 0,
+        "likes": repo.likes,
         "trendingScore": 0,
         "tags": card_tags(repo.type, card),
         "siblings": siblings,
@@ -109,6 +109,8 @@ def repo_info(git: GitStore, repo: Repo, commit_oid: str, *, blobs: bool, expand
     if card is not None:
         out["cardData"] = card
     out.update(_TYPE_EXTRAS.get(repo.type, {}))
+    if "downloads" in out:
+        out["downloads"] = repo.downloads
     if repo.type == "model":
         out["modelId"] = repo.repo_id
         if card:

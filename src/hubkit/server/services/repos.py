@@ -87,12 +87,13 @@ def _writable_namespace(s: Session, caller: Caller, namespace: str | None) -> Na
     return ns
 
 
-def parse_visibility(body: dict[str, object], default: bool | None) -> bool | None:
+def parse_visibility(body: dict[str, object], default: bool | None, repo_type: str = "model") -> bool | None:
     vis = body.get("visibility")
     if vis is not None:
-        if vis not in ("public", "private", "protected"):
-            raise BadRequest("visibility must be 'public', 'private' or 'protected'")
-        return vis != "public"
+        allowed = ("public", "private", "protected") if repo_type == "space" else ("public", "private")
+        if vis not in allowed:
+            raise BadRequest(f"visibility must be one of {', '.join(allowed)} for a {repo_type}")
+        return vis != "public"  # a protected space keeps its files private
     private = body.get("private")
     if private is not None:
         if not isinstance(private, bool):
@@ -195,7 +196,7 @@ def update_settings(s: Session, caller: Caller, repo: Repo, body: dict[str, obje
     # visibility and gating are the owner's decisions: org admins, not every writer
     if not caller.may_admin(repo):
         raise Forbidden(f"You don't have the rights to change the settings of {repo.repo_id}")
-    private = parse_visibility(body, None)
+    private = parse_visibility(body, None, repo.type)
     gated = body.get("gated")
     if private is None and gated is None and not any(k in body for k in ("discussionsDisabled",)):
         raise BadRequest("Nothing to update: give 'visibility', 'private' or 'gated'")
