@@ -157,27 +157,76 @@ def mark_missing(storage: str, commit_hash: str, filename: str) -> None:
         logger.warning("Could not record that %s does not exist: %s", filename, err)
 
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK_FILE_MODE = 0o664  # group-writable, as huggingface_hub creates them, so users sharing a cache can wait
+
+
+def _flock(lock_path: str | Path) -> int | None:
+    """A descriptor holding ``flock`` on ``lock_path``, or None where the filesystem has no locks."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), LOCK_FILE_MODE)
+    try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, LOCK_FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("Waiting for the lock %s (another download of the same file)", lock_path)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+    except OSError as err:  # ENOLCK, ENOSYS...: a filesystem without locks
+        os.close(fd)
+        logger.debug("No file lock on %s (%s): going on without", lock_path, err)
+        return None
+
+
 @contextlib.contextmanager
 def weak_file_lock(lock_path: str | Path) -> Iterator[None]:
     """Hold an inter-process lock on ``lock_path`` if the filesystem allows it, else go on without.
 
-    Disabled by ``HUBKIT_DISABLE_FILE_LOCKS``. Waits without limit, logging every 10 seconds,
-    like ``huggingface_hub`` (so both libraries serialise on the same ``.locks`` files).
+    The same ``flock`` on the same files as ``huggingface_hub`` (through ``filelock``), so both
+    libraries serialise downloads of one blob. Disabled by ``HUBKIT_DISABLE_FILE_LOCKS``.
     """
     if constants.HUBKIT_DISABLE_FILE_LOCKS:
         yield
         return
+    try:
+        Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        logger.debug("No lock folder for %s (%s): going on without", lock_path, err)
+        yield
+        return
+    if fcntl is not None:
+        # flock directly: ~10x cheaper than filelock, which counts when a snapshot has 1,000 files
+        try:
+            fd = _flock(lock_path)
+        except OSError as err:
+            logger.debug("No file lock on %s (%s): going on without", lock_path, err)
+            fd = None
+        try:
+            yield
+        finally:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+        return
+    yield from _filelock(lock_path)
+
+
+def _filelock(lock_path: str | Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     lock = None
     try:
-        Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
-        candidate = FileLock(str(lock_path), timeout=10, mode=0o664)
-        while True:
+        candidate = FileLock(str(lock_path), timeout=10, mode=LOCK_FILE_MODE)
+        while lock is None:
             try:
                 candidate.acquire(timeout=10)
                 lock = candidate
-                break
             except Timeout:
                 logger.info("Still waiting for the lock %s", lock_path)
     except (OSError, NotImplementedError) as err:
