@@ -149,3 +149,14 @@ def test_tokens_respect_repo_access(client, auth, new_repo, scope: str) -> None:
     public = new_repo()
     r = client.get(f"/api/models/{public}/xet-{scope}-token/main", headers=auth("bob"))
     assert r.status_code == (200 if scope == "read" else 403)
+
+
+def test_admin_stats_count_cas_traffic(hub, client, auth, new_repo) -> None:
+    admin_headers = {"authorization": f"Bearer {hub.admin_token}"}
+    before = client.get("/api/admin/stats", headers=admin_headers).json().get("xet_xorb_bytes_received", 0)
+    repo = new_repo()
+    cas, token = cas_token(client, auth, repo)
+    upload(cas, token, os.urandom(50_000))
+    after = client.get("/api/admin/stats", headers=admin_headers).json()["xet_xorb_bytes_received"]
+    assert after - before >= 50_000
+    assert client.get("/api/admin/stats", headers=auth()).status_code == 403

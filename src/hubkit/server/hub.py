@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -34,6 +35,8 @@ class Hub:
         self.store: ObjectStore = store or make_store(settings)
         self.git = GitStore(self.store)
         self.secret = self._load_secret()
+        # per-process traffic counters (GET /api/admin/stats), e.g. bytes received by the CAS
+        self.stats: Counter[str] = Counter()
 
     def _load_secret(self) -> bytes:
         """The key signing upload URLs, shared by every server process through the database."""

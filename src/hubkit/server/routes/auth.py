@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ..errors import Unauthorized
+from ..errors import Forbidden, Unauthorized
 from ..http import Ctx, json_response, route
 from ..services.accounts import Caller, whoami
 from .common import in_session
@@ -24,4 +24,15 @@ async def whoami_v2(ctx: Ctx) -> Response:
     return json_response(await in_session(ctx, work))
 
 
-ROUTES = [route("GET", r"/api/whoami-v2", whoami_v2)]
+async def stats(ctx: Ctx) -> Response:
+    """This process's traffic counters, for hub administrators (benchmarks, monitoring)."""
+
+    def work(s: Session, caller: Caller) -> None:
+        if caller.user is None or not caller.user.is_admin:
+            raise Forbidden("Hub administrators only")
+
+    await in_session(ctx, work)
+    return json_response(dict(ctx.hub.stats))
+
+
+ROUTES = [route("GET", r"/api/whoami-v2", whoami_v2), route("GET", r"/api/admin/stats", stats)]

@@ -106,6 +106,7 @@ async def upload(ctx: Ctx) -> Response:
     repo_id, oid, size = _signed(ctx)
     sink = lfs.Sink(ctx.hub.store.temp_dir())
     await _receive(ctx, sink, size)
+    ctx.hub.stats["lfs_bytes_received"] += sink.size
     got = sink.close()
     assert got is not None
     await ctx.run(lfs.store_verified, ctx.hub, repo_id, oid, size, sink.path, got, sink.size)
@@ -140,6 +141,7 @@ async def upload_part(ctx: Ctx) -> Response:
     folder = lfs.upload_dir(ctx.hub, upload_id)
     sink = lfs.Sink(folder, hashing=False)
     await _receive(ctx, sink, ctx.hub.settings.lfs_chunk_size)
+    ctx.hub.stats["lfs_bytes_received"] += sink.size
     sink.close()
     final = folder / str(part)
     sink.path.replace(final)

@@ -67,6 +67,8 @@ async def upload_xorb(ctx: Ctx) -> Response:
     if length and length.isdigit() and int(length) > xorb.MAX_BODY:
         raise PayloadTooLarge("A xorb is at most 65 MiB")
     body = await ctx.request.body()
+    ctx.hub.stats["xet_xorb_bytes_received"] += len(body)
+    ctx.hub.stats["xet_xorb_uploads"] += 1
     inserted = await ctx.run(cas.store_xorb, ctx.hub, raw, body)
     return json_response({"was_inserted": inserted})
 
