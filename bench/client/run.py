@@ -190,10 +190,11 @@ def measure(url: str, work: Path, repeats: int) -> dict[str, list[dict[str, floa
     checked: set[str] = set()
     big_url = f"{url}/alice/big/resolve/main/big.bin"
     expected = None
-    cases = [("big", "hubkit"), ("big", "huggingface_hub"), ("big", "curl")]
-    cases += [("snap", "hubkit"), ("snap", "huggingface_hub")]
+    big = [("big", "hubkit"), ("big", "huggingface_hub"), ("big", "curl")]
+    snap = [("snap", "hubkit"), ("snap", "huggingface_hub")]
     for trial in range(repeats):
-        order = cases[trial % len(cases) :] + cases[: trial % len(cases)]
+        # the runs compared with each other stay adjacent; who goes first rotates
+        order = big[trial % 3 :] + big[: trial % 3] + snap[trial % 2 :] + snap[: trial % 2]
         for mode, tool in order:
             if tool == "curl" and curl is None:
                 continue
@@ -222,16 +223,22 @@ def measure(url: str, work: Path, repeats: int) -> dict[str, list[dict[str, floa
 
 
 def summarize(results: dict[str, list[dict[str, float]]]) -> dict[str, float]:
+    """Medians per case; speed-ups are medians of per-trial ratios (runs of one trial are adjacent,
+    so a machine that gets busier or quieter during the run moves both sides of a ratio)."""
+
     def med(key: str, field: str = "seconds") -> float:
         return statistics.median(r[field] for r in results[key])
+
+    def ratio(slow: str, fast: str) -> float:
+        return statistics.median(a["seconds"] / b["seconds"] for a, b in zip(results[slow], results[fast], strict=True))
 
     out = {f"{k}_s": med(k) for k in results}
     out.update({f"{k}_cpu": med(k, "cpu") for k in results})
     out.update({f"{k}_rss_mb": max(r["rss_kib"] for r in results[k]) * 1024 / 1e6 for k in results})
-    out["big_vs_hfh"] = med("big/huggingface_hub") / med("big/hubkit")
-    out["snap_vs_hfh"] = med("snap/huggingface_hub") / med("snap/hubkit")
+    out["big_vs_hfh"] = ratio("big/huggingface_hub", "big/hubkit")
+    out["snap_vs_hfh"] = ratio("snap/huggingface_hub", "snap/hubkit")
     if "big/curl" in results:
-        out["big_vs_curl"] = med("big/curl") / med("big/hubkit")
+        out["big_vs_curl"] = ratio("big/curl", "big/hubkit")
     return out
 
 
@@ -243,7 +250,8 @@ def render(summary: dict[str, float], prof: dict[str, int], command: str) -> str
     lines = [
         BEGIN,
         f"Last run: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, `{command}`, {platform.machine()},"
-        f" {os.cpu_count()} CPUs, Python {platform.python_version()}; median of {prof['repeats']} runs.",
+        f" {os.cpu_count()} CPUs, Python {platform.python_version()}; medians of {prof['repeats']} runs"
+        f" (speed-ups: median of per-run ratios); load average {prof.get('load', 0):.1f} at the start.",
         "",
         "| Case | hubkit | huggingface_hub | curl | hubkit speed-up | target | met |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -294,7 +302,8 @@ def main() -> int:
     }
     write_readme = args.readme if args.readme is not None else not args.quick
     work = Path(tempfile.mkdtemp(prefix="hubkit-bench-client-"))
-    log(f"scratch folder {work}; load average {os.getloadavg()[0]:.2f}")
+    prof["load"] = round(os.getloadavg()[0], 2)
+    log(f"scratch folder {work}; load average {prof['load']}")
     try:
         with running_hub(work) as url:
             log(f"hub at {url}; seeding {prof['size_mib']} MiB + {prof['files']} files with huggingface_hub")

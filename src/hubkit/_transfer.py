@@ -45,6 +45,7 @@ STREAM_ERRORS: tuple[type[Exception], ...] = (httpx.TimeoutException, httpx.Netw
 STREAM_RETRIES = 5  # attempts in a row without receiving a byte, before giving up
 RETRY_PAUSE = 1.0
 HASH_BLOCK = 8 * 1024 * 1024
+NOTIFY_STEP = 4 * 1024 * 1024
 READ_CHUNK = 1024 * 1024
 _CONTENT_RANGE_RE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
 
@@ -356,7 +357,11 @@ class _Cancelled(Exception):
 
 
 class _Parallel:
-    """Fetch ``[start, size)`` as fixed-size ranges on a few connections, hashing in order."""
+    """Fetch ``[start, size)`` as fixed-size ranges on a few connections, hashing in order.
+
+    Each range records how far it has written (``filled``); the hashing thread trails the
+    lowest unfinished range, so the digest is ready soon after the last byte is written.
+    """
 
     def __init__(self, t: Transfer, path: Path, fd: int, start: int, digest: _Digest, progress: Progress) -> None:
         assert t.expected_size is not None
@@ -365,17 +370,24 @@ class _Parallel:
         self.size: int = t.expected_size
         step = constants.HUBKIT_PARALLEL_CHUNK
         self.ranges = [(a, min(a + step, self.size)) for a in range(start, self.size, step)]
-        self.done: dict[int, int] = {}  # start -> end of each range fully written
+        self.step = step
+        self.filled = {a: a for a, _ in self.ranges}  # range start -> end of its written prefix
+        self.ends = dict(self.ranges)
         self.cond = threading.Condition()
         self.error: BaseException | None = None
 
     def frontier(self) -> int:
-        """End of the fully written prefix (what a later resume can keep)."""
+        """End of the contiguous written prefix of the file (what a later resume can keep)."""
         with self.cond:
             pos = self.start
-            while pos in self.done:
-                pos = self.done[pos]
-            return pos
+            while pos in self.filled and self.filled[pos] == self.ends[pos]:
+                pos = self.ends[pos]
+            return self.filled.get(pos, pos)
+
+    def _written_from(self, pos: int) -> int:
+        """How far the data is written, continuously, from ``pos`` (under ``cond``)."""
+        a = self.start + (pos - self.start) // self.step * self.step
+        return self.filled[a]
 
     def _fail(self, err: BaseException) -> None:
         with self.cond:
@@ -389,11 +401,11 @@ class _Parallel:
                 pos = self.start
                 while pos < self.size:
                     with self.cond:
-                        while self.error is None and pos not in self.done:
+                        while self.error is None and self._written_from(pos) <= pos:
                             self.cond.wait()
                         if self.error is not None:
                             return
-                        end = self.done[pos]
+                        end = self._written_from(pos)
                     f.seek(pos)
                     while pos < end:  # read back from the page cache, outside the lock
                         block = f.read(min(HASH_BLOCK, end - pos))
@@ -413,11 +425,11 @@ class _Parallel:
                 try:
                     if first is not None:
                         response, first = first, None
-                        pos = self._consume(response, pos, b)
+                        pos = self._consume(response, a, pos, b)
                     else:
                         with _open(self.t, _range_headers(self.t, pos, b)) as response:
                             _check_partial(response, pos, b, self.size)
-                            pos = self._consume(response, pos, b)
+                            pos = self._consume(response, a, pos, b)
                 except STREAM_ERRORS as err:
                     failures += 1
                     if failures > STREAM_RETRIES:
@@ -426,15 +438,13 @@ class _Parallel:
                     time.sleep(RETRY_PAUSE)
                 else:
                     failures = 0
-            with self.cond:
-                self.done[a] = b
-                self.cond.notify_all()
         except _Cancelled:
             pass
         except BaseException as err:
             self._fail(err)
 
-    def _consume(self, response: httpx.Response, pos: int, b: int) -> int:
+    def _consume(self, response: httpx.Response, a: int, pos: int, b: int) -> int:
+        told = pos
         for chunk in _raw_chunks(response):
             if self.error is not None:
                 raise _Cancelled
@@ -442,7 +452,12 @@ class _Parallel:
                 raise ConsistencyError(f"Received more than bytes {pos}-{b - 1} of {self.path.name}")
             _pwrite(self.fd, chunk, pos)
             pos += len(chunk)
+            self.filled[a] = pos  # grows only; read under the lock by the hasher and frontier()
             self.progress.update(len(chunk))
+            if pos - told >= NOTIFY_STEP or pos == b:  # wake the hasher every few MiB, not per piece
+                told = pos
+                with self.cond:
+                    self.cond.notify_all()
         if pos < b:
             raise httpx.RemoteProtocolError(f"Range ended at byte {pos} instead of {b}")
         return pos

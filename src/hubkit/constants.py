@@ -82,7 +82,7 @@ CACHEDIR_TAG_CONTENT = (
 
 # hubkit's own knobs (not part of huggingface_hub): parallel ranged downloads and locking.
 PARALLEL_DOWNLOAD_THRESHOLD = 64 * 1024 * 1024
-PARALLEL_DOWNLOAD_CHUNK = 64 * 1024 * 1024
+PARALLEL_DOWNLOAD_CHUNK = 16 * 1024 * 1024
 PARALLEL_DOWNLOAD_WORKERS = 4
 
 

@@ -167,7 +167,7 @@ def test_server_killed_then_restarted_resumes(fresh_hub, tmp_path: Path, monkeyp
 def test_server_restarted_during_the_call_resumes_in_place(fresh_hub, tmp_path: Path, monkeypatch) -> None:
     fresh_hub.start().provision()
     repo_id, data = _seed_big(fresh_hub, 24 * 1024 * 1024)
-    monkeypatch.setattr(_transfer, "STREAM_RETRIES", 40)
+    monkeypatch.setattr(_transfer, "STREAM_RETRIES", 120)
     monkeypatch.setattr(_transfer, "RETRY_PAUSE", 0.25)
     KillOnce.hub, KillOnce.restart_after = fresh_hub, 0.5
     path = hf_hub_download(repo_id, "big.bin", tqdm_class=KillOnce, endpoint=fresh_hub.url, token=ALICE,
