@@ -16,7 +16,7 @@ from huggingface_hub import HfApi as HfhApi
 
 import hubkit
 from hubkit import CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
-from hubkit.errors import HfHubHTTPError, RemoteEntryNotFoundError, RepositoryNotFoundError
+from hubkit.errors import EntryNotFoundError, HfHubHTTPError, RemoteEntryNotFoundError, RepositoryNotFoundError
 
 from .conftest_commit import Recorder, api, hfh, new_repo, recorder, tree  # noqa: F401
 
@@ -124,6 +124,8 @@ def test_bad_commit_arguments_fail_before_bytes_move(
     with pytest.raises(ValueError, match=r"Invalid metadata in README\.md"):
         api.create_commit(repo, [ok, bad_card], commit_message="m")
     assert recorder.uploads == [] and recorder.matching("POST", "/preupload/") == []
+    with pytest.raises(EntryNotFoundError, match=r"missing\.bin"):
+        api.create_commit(repo, [ok, CommitOperationCopy("missing.bin", "copy.bin")], commit_message="m")
     with pytest.raises(RepositoryNotFoundError, match="create the repo"):
         api.create_commit("alice/does-not-exist-at-all", [ok], commit_message="m")
     assert recorder.uploads == []

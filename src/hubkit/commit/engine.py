@@ -356,10 +356,14 @@ def commit(
     copies = [op for op in operations if isinstance(op, CommitOperationCopy)]
     is_deleted = _deleted_checker(operations)
     planned = plan_additions(target, additions)
+    # Copies are resolved before any upload: a missing source fails the commit with nothing sent.
+    item_of: dict[int, CommitItem] = {}
+    for planned_copy in plan_copies(target, copies):
+        if not (planned_copy.unchanged and not is_deleted(planned_copy.op.path_in_repo)):
+            item_of[id(planned_copy.op)] = planned_copy.item
 
     lfs = [p for p in planned if p.remote.upload_mode == "lfs" and not p.remote.should_ignore]
     kept_lfs = transfer_lfs(target, lfs, is_deleted=is_deleted, num_threads=num_threads, tqdm_class=tqdm_class)
-    item_of: dict[int, CommitItem] = {}
     for p in kept_lfs:
         item_of[id(p.op)] = LfsFile(p.op.path_in_repo, p.sha256 or p.op.upload_info.sha256.hex(), p.op.upload_info.size)
     for p in planned:
@@ -372,9 +376,6 @@ def commit(
     ignored = sum(1 for p in planned if p.remote.should_ignore)
     if ignored:
         logger.info("Skipped %d file(s) ignored by the repo's .gitignore.", ignored)
-    for planned_copy in plan_copies(target, copies):
-        if not (planned_copy.unchanged and not is_deleted(planned_copy.op.path_in_repo)):
-            item_of[id(planned_copy.op)] = planned_copy.item
 
     items: list[CommitItem] = []
     for op in operations:

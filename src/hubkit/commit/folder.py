@@ -21,6 +21,7 @@ __all__ = [
     "folder_additions",
     "folder_deletions",
     "list_local_files",
+    "scan_local_files",
     "with_default_ignores",
 ]
 
@@ -47,21 +48,33 @@ def with_default_ignores(ignore_patterns: list[str] | str | None) -> list[str]:
     return patterns + DEFAULT_IGNORE_PATTERNS
 
 
+def scan_local_files(folder: Path | str) -> list[tuple[str, str]]:
+    """``(relative posix path, absolute path)`` of every file below ``folder``, sorted by path.
+
+    ``.git`` folders and ``.cache/huggingface`` are not entered: the default ignore patterns
+    would drop everything in them anyway, and the latter holds one record per file of a
+    large-folder upload. Symbolic links to files count as files.
+    """
+    found: list[tuple[str, str]] = []
+    stack = [(str(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir():
+                    if entry.name == ".git" or rel == ".cache/huggingface" or rel.endswith("/.cache/huggingface"):
+                        continue
+                    stack.append((entry.path, rel + "/"))
+                elif entry.is_file():
+                    found.append((rel, entry.path))
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
 def list_local_files(folder: Path) -> Iterator[tuple[str, Path]]:
     """``(relative posix path, absolute path)`` of every file below ``folder``, sorted by path."""
-    found: list[tuple[str, Path]] = []
-    root = str(folder)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            if not os.path.isfile(full):  # sockets, dangling links...
-                continue
-            rel = name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
-            found.append((rel, Path(full)))
-    found.sort(key=lambda pair: pair[0])
-    return iter(found)
+    return ((rel, Path(path)) for rel, path in scan_local_files(folder))
 
 
 def _prefix(path_in_repo: str | None) -> str:

@@ -33,7 +33,7 @@ import filelock
 from .._paths import filter_repo_objects
 from .content import PathContent
 from .engine import send_commit
-from .folder import list_local_files, with_default_ignores
+from .folder import scan_local_files, with_default_ignores
 from .hashing import git_blob_sha1, sha256_hex
 from .large_state import FileRecord, read_record, upload_state_dir, write_record
 from .lfs import BATCH_CHUNK, LfsObject, TransferPool, request_batch
@@ -41,6 +41,7 @@ from .operations import validate_path_in_repo
 from .payload import CommitItem, InlineFile, LfsFile
 from .preupload import PREUPLOAD_CHUNK, fetch_upload_modes
 from .target import RepoTarget
+from .xet import XetItem, upload_with_xet, xet_enabled_for
 
 __all__ = ["CommitSizer", "upload_large_folder"]
 
@@ -78,7 +79,7 @@ class CommitSizer:
 @dataclass(eq=False)
 class _File:
     rel: str
-    path: Path
+    path: str
     record: FileRecord
     content: PathContent
     git_oid: str | None = None  # regular files that exist remotely: to spot unchanged ones
@@ -123,6 +124,8 @@ class _LargeUpload:
         self.stats = _Stats(files=len(files), bytes=sum(f.record.size for f in files))
         self.committing = False
         self.commit_failures = 0
+        self.use_xet: bool | None = None  # decided at the first upload: Xet if both sides can
+        self.xet_pool = ThreadPoolExecutor(1, thread_name_prefix="hubkit-xet")  # hf_xet runs its own threads
         self.last_commit = time.monotonic()
         self.started = time.monotonic()
 
@@ -173,6 +176,7 @@ class _LargeUpload:
                         next_report = time.monotonic() + report_every
         finally:
             hashers.shutdown(wait=True, cancel_futures=True)
+            self.xet_pool.shutdown(wait=True, cancel_futures=True)
             committer.shutdown(wait=True)
         if report is not None:
             report(self.report())
@@ -279,6 +283,12 @@ class _LargeUpload:
             self.ready.append(f)
 
     def _upload(self, chunk: list[_File]) -> None:
+        if self.use_xet is None:
+            self.use_xet = xet_enabled_for(self.target, [chunk[0].content])
+        if self.use_xet:
+            self.stats.uploading += len(chunk)
+            self.xet_pool.submit(self._upload_xet, chunk)
+            return
         objects = [LfsObject(f.record.sha256 or "", f.record.size, f.content, f.rel) for f in chunk]
         answers = request_batch(self.target, objects)
         by_oid: dict[str, list[_File]] = {}
@@ -297,6 +307,15 @@ class _LargeUpload:
             else:
                 self.stats.uploaded_bytes += obj.size * (len(group) - 1)
             self.transfers.add(obj, answers[oid], done)
+
+    def _upload_xet(self, chunk: list[_File]) -> None:
+        try:
+            items = [XetItem(None, f.content, f.record.sha256) for f in chunk]
+            for f, sha in zip(chunk, upload_with_xet(self.target, items, self._on_bytes), strict=True):
+                f.record.sha256 = sha
+                self.events.put(("uploaded", f))
+        except BaseException as err:
+            self.events.put(("error", err))
 
     def _on_bytes(self, n: int) -> None:
         self.stats.uploaded_bytes += n
@@ -412,7 +431,7 @@ def upload_large_folder(
     state_dir = upload_state_dir(folder)
     # One run per folder at a time: two would fight over the same records.
     with filelock.FileLock(str(state_dir / ".upload_large_folder.lock"), timeout=0):
-        local = dict(list_local_files(folder))
+        local = dict(scan_local_files(folder))
         selected = filter_repo_objects(
             local, allow_patterns=allow_patterns, ignore_patterns=with_default_ignores(ignore_patterns)
         )
@@ -424,7 +443,7 @@ def upload_large_folder(
             record = read_record(state_dir, rel, path)
             if not same_target:  # records made for another repo: only the hashes still hold
                 record = FileRecord(size=record.size, sha256=record.sha256)
-            files.append(_File(rel, path, record, PathContent(str(path))))
+            files.append(_File(rel, path, record, PathContent(path, record.size)))
         logger.info("upload_large_folder: %d files to consider in %s", len(files), folder)
 
         def report(text: str) -> None:

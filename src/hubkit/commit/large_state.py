@@ -22,8 +22,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._paths import contained_path
-
 __all__ = ["UPLOAD_GC_SECONDS", "FileRecord", "read_record", "upload_state_dir", "write_record"]
 
 logger = logging.getLogger(__name__)
@@ -92,22 +90,25 @@ def upload_state_dir(folder: Path) -> Path:
     return path
 
 
-def _metadata_path(state_dir: Path, path_in_folder: str) -> Path:
-    return Path(contained_path(state_dir, path_in_folder + ".metadata"))
+def _metadata_path(state_dir: Path | str, path_in_folder: str) -> str:
+    # path_in_folder comes from listing the folder itself (no "..", no absolute part): plain
+    # string joins, as this runs once per file of folders with 100k files.
+    return os.path.join(state_dir, *path_in_folder.split("/")) + ".metadata"
 
 
-def read_record(state_dir: Path, path_in_folder: str, file_path: Path) -> FileRecord:
+def read_record(state_dir: Path | str, path_in_folder: str, file_path: Path | str) -> FileRecord:
     """The valid record of a file, or a fresh one that knows only its size."""
-    st = file_path.stat()
+    st = os.stat(file_path)
     meta = _metadata_path(state_dir, path_in_folder)
     try:
-        record = FileRecord.parse(meta.read_text())
+        with open(meta) as f:
+            record = FileRecord.parse(f.read())
     except FileNotFoundError:
         return FileRecord(size=st.st_size)
     except (OSError, ValueError) as err:
         logger.warning("Ignoring invalid upload metadata %s: %s", meta, err)
         with contextlib.suppress(OSError):
-            meta.unlink()
+            os.unlink(meta)
         return FileRecord(size=st.st_size)
     assert record.timestamp is not None
     if st.st_mtime > record.timestamp or st.st_size != record.size:
@@ -117,17 +118,21 @@ def read_record(state_dir: Path, path_in_folder: str, file_path: Path) -> FileRe
     return record
 
 
-def write_record(state_dir: Path, path_in_folder: str, record: FileRecord) -> None:
+def write_record(state_dir: Path | str, path_in_folder: str, record: FileRecord) -> None:
     """Replace the record of a file atomically; sets ``record.timestamp``."""
     meta = _metadata_path(state_dir, path_in_folder)
-    meta.parent.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    tmp = meta.with_name(f"{meta.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = f"{meta}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        with open(tmp, "w") as f:
+        try:
+            f = open(tmp, "w")  # noqa: SIM115 - closed just below
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(meta), exist_ok=True)
+            f = open(tmp, "w")  # noqa: SIM115
+        with f:
             f.write(record.serialize(now))
         os.replace(tmp, meta)
     finally:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            os.unlink(tmp)
     record.timestamp = now
