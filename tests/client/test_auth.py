@@ -75,16 +75,22 @@ def test_login_writes_the_files_huggingface_hub_uses(home: Path, named: dict[str
     assert hubkit.whoami()["name"] == "alice"
 
 
+def _token_name(token: str) -> str:
+    """The name the hub gave a token (provisioned without --name: a distinct generated one)."""
+    return str(HfApi(token=token).whoami()["auth"]["accessToken"]["displayName"])
+
+
 def test_login_names_and_refusals(home: Path, tokens: dict[str, str]) -> None:
-    login(tokens["bob"])  # provisioned without a name: the hub calls it "write-token"
-    assert get_stored_tokens() == {"write-token": tokens["bob"]}
+    bob, alice_read = _token_name(tokens["bob"]), _token_name(tokens["alice_read"])
+    login(tokens["bob"])  # saved under the name the hub gives the token
+    assert get_stored_tokens() == {bob: tokens["bob"]}
     with pytest.raises(ValueError, match="organization"):
         login("api_org_abcdefghijklmnop")
     with pytest.raises(HfHubHTTPError):
         login("hf_thisTokenDoesNotExist00000")
-    assert get_stored_tokens() == {"write-token": tokens["bob"]} and get_token() == tokens["bob"]
+    assert get_stored_tokens() == {bob: tokens["bob"]} and get_token() == tokens["bob"]
     login(f"  {tokens['alice_read']}\n")  # pasted with blanks
-    assert get_stored_tokens() == {"write-token": tokens["bob"], "read-token": tokens["alice_read"]}
+    assert get_stored_tokens() == {bob: tokens["bob"], alice_read: tokens["alice_read"]}
     assert (home / "token").read_text() == tokens["alice_read"]
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hubkit import _auth
+from hubkit import HfApi, _auth
 from hubkit.auth import (
     auth_switch,
     install_git_credential_helper,
@@ -62,7 +62,8 @@ def test_helper_answers_the_current_token_for_the_hub_only(git_env: Path, hub, t
     assert key == f"credential.{hub.url}.helper" and is_helper_installed()
     answer = fill(f"{hub.url}/alice/some-repo")
     assert answer is not None and answer["username"] == "hf_user" and answer["password"] == second
-    auth_switch("write-token")  # git follows the active token at once: nothing was copied to git
+    first_name = HfApi(token=tokens["alice"]).whoami()["auth"]["accessToken"]["displayName"]
+    auth_switch(first_name)  # git follows the active token at once: nothing was copied to git
     assert (fill(f"{hub.url}/alice/some-repo") or {}).get("password") == tokens["alice"]
     port = urlsplit(hub.url).port
     assert fill(f"http://127.0.0.1:{port + 1}/alice/x") is None  # another host (port): not answered
