@@ -144,3 +144,24 @@ def test_listing_disagreement_falls_back_to_head(seeded: SeededRepo, kw: dict, c
     folder = Path(snapshot_download(seeded.repo_id, allow_patterns="config.json", **kw))
     assert (folder / "config.json").read_bytes() == seeded.files["config.json"]
     assert not (storage / "blobs" / ("0" * 40)).exists()
+
+
+def test_endpoint_with_a_path_prefix(fresh_hub, tmp_path: Path) -> None:
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    from hubserver import ALICE
+
+    fresh_hub.public_url = f"http://127.0.0.1:{fresh_hub.port}/hub"
+    fresh_hub.start().provision()
+    api = HfApi(endpoint=fresh_hub.url, token=ALICE)
+    api.create_repo("alice/prefixed", repo_type="dataset")
+    files = {"a.txt": b"a\n", "deep/b.bin": os.urandom(1000)}
+    ops = [CommitOperationAdd(p, d) for p, d in files.items()]
+    api.create_commit("alice/prefixed", repo_type="dataset", operations=ops, commit_message="c")
+    folder = Path(
+        snapshot_download(
+            "alice/prefixed", repo_type="dataset", endpoint=fresh_hub.url, token=ALICE, cache_dir=tmp_path
+        )
+    )
+    assert folder.parent.parent.name == "datasets--alice--prefixed"
+    assert {k: v for k, v in files_under(folder).items() if k != ".gitattributes"} == files
