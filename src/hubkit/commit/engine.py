@@ -163,7 +163,9 @@ def transfer_lfs(
     with ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="hubkit-hash") as hashers:
         futures, hash_bar = _hash_all(planned, tqdm_class, hashers)
         to_send = sum(p.op.upload_info.size for p in planned if not p.uploaded)
-        bar = Progress.create(tqdm_class, unit="B", unit_scale=True, total=to_send, desc="Uploading")
+        bar = Progress.silent()
+        if to_send:
+            bar = Progress.create(tqdm_class, unit="B", unit_scale=True, total=to_send, desc="Uploading")
         try:
             with TransferPool(target, num_threads, bar.update) as pool:
                 for start in range(0, len(planned), BATCH_CHUNK):

@@ -187,9 +187,13 @@ class CommitOperationAdd:
     @property
     def content(self) -> Content:
         """Random-access reads of the content (hubkit only)."""
-        info = self.upload_info
-        assert info._content is not None
-        return info._content
+        content = self.upload_info._content
+        if content is None:
+            raise ValueError(
+                f"The content of '{self.path_in_repo}' was released after preupload_lfs_files(free_memory=True):"
+                " it can only be committed to the repo it was uploaded to."
+            )
+        return content
 
     @contextlib.contextmanager
     def as_file(self, with_tqdm: bool = False) -> Iterator[BinaryIO]:
