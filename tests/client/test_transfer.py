@@ -96,6 +96,27 @@ def test_local_dir_resume(seeded: SeededRepo, kw: dict, tmp_path: Path) -> None:
     assert Path(path).read_bytes() == data and Counter.instances[0].initial == 123_456
 
 
+class Interrupt(Counter):
+    """Ctrl-C once a megabyte has arrived."""
+
+    def update(self, n: int) -> None:
+        super().update(n)
+        if self.received > 1_000_000:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_keeps_the_bytes_for_the_next_call(seeded: SeededRepo, kw: dict, cache: Path) -> None:
+    data = seeded.files["weights/model.bin"]
+    with pytest.raises(KeyboardInterrupt):
+        hf_hub_download(seeded.repo_id, "weights/model.bin", tqdm_class=Interrupt, **kw)
+    (kept,) = blobs_of(cache, seeded.repo_id).glob("*.resumable.incomplete")
+    assert kept.name == f"{seeded.etag('weights/model.bin')}.resumable.incomplete"
+    size = kept.stat().st_size
+    assert 1_000_000 < size < len(data) and kept.read_bytes() == data[:size]
+    path = hf_hub_download(seeded.repo_id, "weights/model.bin", tqdm_class=Counter, **kw)
+    assert Path(path).read_bytes() == data and Counter.instances[-1].initial == size
+
+
 def test_parallel_ranges(seeded: SeededRepo, kw: dict, monkeypatch) -> None:
     monkeypatch.setenv("HUBKIT_PARALLEL_THRESHOLD", str(512 * 1024))
     monkeypatch.setenv("HUBKIT_PARALLEL_CHUNK", str(256 * 1024 + 3))
