@@ -160,6 +160,17 @@ def test_auth_login_list_switch_token_logout(cli: Cli, hub, tokens: dict[str, st
     one_clear_error(cli("auth", "login", token=False, expect=2), 2, "no terminal")
 
 
+def test_logins_are_shared_with_hf(cli: Cli, tokens: dict[str, str]) -> None:
+    hf = str(Path(sys.executable).parent / "hf")
+    env = cli.env(None, {"NO_COLOR": "1"})
+    cli("auth", "login", "--token", tokens["alice"], token=False)
+    seen = subprocess.run([hf, "auth", "whoami"], capture_output=True, text=True, env=env, check=True)
+    assert "alice" in seen.stdout
+    subprocess.run([hf, "auth", "login", "--token", tokens["bob"]], capture_output=True, env=env, check=True)
+    assert cli("auth", "whoami", "--format", "json", token=False).json()["name"] == "bob"
+    assert len(cli("auth", "list", "-q", token=False).stdout.split()) == 2
+
+
 # --- repos, branches, tags -----------------------------------------------------------------------
 
 
@@ -493,3 +504,17 @@ def test_serve_and_admin_keep_their_options(cli: Cli, tmp_path: Path) -> None:
     assert cli("admin", "create-user", "zed", "--data-dir", str(data)).stdout.strip() == "Created user zed"
     err = cli("admin", "create-user", "zed", "--data-dir", str(data), expect=1)
     assert err.stderr.startswith("Error:") and "Traceback" not in err.stderr
+
+
+def test_transfers_show_progress_bars_unless_quiet(cli: Cli, unique: str, tmp_path: Path) -> None:
+    # HF_HUB_DISABLE_PROGRESS_BARS=0 forces the bars on without a terminal (they go to stderr)
+    forced = {"HF_HUB_DISABLE_PROGRESS_BARS": "0"}
+    repo = f"alice/cli-bars-{unique}"
+    data = tmp_path / "w.bin"
+    data.write_bytes(os.urandom(2_000_000))
+    up = cli("upload", repo, str(data), env=forced)
+    assert "100%" in up.stderr and up.last_line.startswith(cli.endpoint)
+    down = cli("download", repo, "w.bin", env=forced)
+    assert "w.bin: 100%" in down.stderr and Path(down.last_line).read_bytes() == data.read_bytes()
+    quiet = cli("download", repo, "w.bin", "--force-download", "-q", env=forced)
+    assert "100%" not in quiet.stderr and quiet.stdout.strip() == down.last_line

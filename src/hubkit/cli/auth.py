@@ -68,10 +68,14 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _logout(args: argparse.Namespace) -> int:
-    from .._auth import read_stored_tokens, token_from_environment
+    from .._auth import read_stored_tokens, token_from_environment, token_from_file
     from ..auth import logout
 
-    if args.token_name and args.token_name not in read_stored_tokens():
+    stored = read_stored_tokens()
+    if not stored and not args.token_name and token_from_file() is None:
+        note("Not logged in: no saved token." + (" HF_TOKEN is set, though." if token_from_environment() else ""))
+        return 0
+    if args.token_name and args.token_name not in stored:
         raise CliError(f"No saved token is named {args.token_name!r}.", hint="see `hubkit auth list`",
                        code=EXIT_NOT_FOUND)  # fmt: skip
     try:
@@ -114,12 +118,12 @@ def token_records() -> list[dict[str, Any]]:
     records = []
     for name, fields in read_stored_tokens().items():
         value = fields.get("hf_token", "")
-        expires = fields.get("expires_at")
+        expires = fields.get("expires_at") or ""
         records.append({
             "name": name,
             "token": _mask(value),
             "active": bool(value) and value == current,
-            "expires_at": datetime.fromtimestamp(int(expires), timezone.utc) if (expires or "").isdigit() else None,
+            "expires_at": datetime.fromtimestamp(int(expires), timezone.utc) if expires.isdigit() else None,
         })  # fmt: skip
     return records
 

@@ -7,6 +7,7 @@ few model-only filters differ.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any
 
 from ._common import add_output, add_token, api, emit, emit_object, leaf, note, repo_id_and_type
@@ -82,6 +83,7 @@ def _ls(args: argparse.Namespace) -> int:
     client = api(args)
     common: dict[str, Any] = {"search": args.search, "author": args.author, "filter": args.filter,
                               "sort": args.sort, "limit": args.limit, "expand": _expand(args.expand)}  # fmt: skip
+    items: Iterator[Any]
     if args.kind == "model":
         items = client.list_models(pipeline_tag=args.pipeline_tag, gated=args.gated, **common)
     elif args.kind == "dataset":

@@ -283,7 +283,7 @@ def _file_matches(path: Path, blob_id: str | None, sha256: str | None) -> bool:
 
 
 def _local_files(root: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         if rel_dir == ".cache" or rel_dir.startswith(".cache/"):
@@ -302,6 +302,8 @@ def _verify(args: argparse.Namespace) -> int:
     repo_id, repo_type = repo_id_and_type(args.repo_id, args.repo_type)
     client = api(args)
     commit = client.repo_info(repo_id, repo_type=repo_type, revision=args.revision).sha
+    if not commit:
+        raise CliError(f"The Hub did not say which commit {args.revision or 'main'} of {repo_id} is.")
     remote = {e.path: e for e in client.list_repo_tree(repo_id, recursive=True, revision=commit, repo_type=repo_type)
               if hasattr(e, "blob_id")}  # fmt: skip
     if args.local_dir:

@@ -7,7 +7,7 @@ push to it with ``upload --revision refs/pr/N``), or directly with ``upload --cr
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Literal
 
 from ._common import add_output, add_repo_type, add_token, api, confirm, emit, leaf, note, out, read_body
 from ._common import repo_id_and_type as _split
@@ -91,7 +91,7 @@ def discussion_record(d: Any) -> dict[str, Any]:
 
 def _ls(args: argparse.Namespace) -> int:
     repo_id, repo_type = _split(args.repo_id, args.repo_type)
-    server_status = args.status if args.status in ("open", "closed", "all") else "all"
+    server_status: Literal["open", "closed", "all"] = args.status if args.status in ("open", "closed", "all") else "all"
     items = api(args).get_repo_discussions(
         repo_id, author=args.author, discussion_type=args.kind, discussion_status=server_status, repo_type=repo_type
     )

@@ -59,22 +59,22 @@ class Group:
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("auth", "auth", "log in and out, show who you are, list and switch saved tokens"),
-    Group("download", "download", "download files, or a whole repo, into the cache or a folder"),
-    Group("upload", "upload", "upload a file or a folder in one commit (or every N minutes)"),
-    Group("upload-large-folder", "upload", "upload a very large folder in many resumable commits"),
-    Group("repos", "repos", "create, delete, configure, move repos; branches and tags"),
+    Group("auth", "auth", "log in and out, whoami, list and switch tokens"),
+    Group("download", "download", "download files or a whole repo"),
+    Group("upload", "upload", "upload a file or a folder (or every N minutes)"),
+    Group("upload-large-folder", "upload", "upload a huge folder in resumable commits"),
+    Group("repos", "repos", "create, delete, configure, move; branches, tags"),
     Group("files", "files", "list and delete the files of a repo", ("repo-files",)),
-    Group("models", "browse", "search models on the Hub, show one, list its files"),
-    Group("datasets", "browse", "search datasets on the Hub, show one, list its files"),
-    Group("spaces", "browse", "search Spaces on the Hub, show one, list its files"),
-    Group("discussions", "discussions", "discussions and pull requests: list, open, comment, close, merge"),
-    Group("cache", "cache", "inspect and clean the local cache: ls, rm, prune, verify"),
-    Group("env", "system", "print the environment hubkit runs in (for bug reports)"),
+    Group("models", "browse", "search models, show one, list its files"),
+    Group("datasets", "browse", "search datasets, show one, list its files"),
+    Group("spaces", "browse", "search Spaces, show one, list its files"),
+    Group("discussions", "discussions", "discussions and pull requests"),
+    Group("cache", "cache", "the local cache: ls, rm, prune, verify"),
+    Group("env", "system", "the environment, for bug reports"),
     Group("version", "system", "print hubkit's version"),
-    Group("completion", "completion", "print a shell completion script (bash, zsh, fish)"),
+    Group("completion", "completion", "shell completion script: bash, zsh, fish"),
     Group("serve", "server", "run a self-hosted Hub"),
-    Group("admin", "server", "provision users, organizations and tokens; migrate; gc"),
+    Group("admin", "server", "users, orgs, tokens; migrate; gc"),
 )
 
 _EPILOG = (
@@ -107,7 +107,7 @@ def build_parser(load: Callable[[Group], bool] | None = None) -> argparse.Argume
         prog="hubkit",
         description="hubkit: the Hugging Face Hub protocol, client and server. The `hf` grammar, for any Hub.",
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, max_help_position=30),
     )
     parser.add_argument("--version", action="version", version=f"hubkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs (also: HF_DEBUG=1)")
@@ -150,7 +150,7 @@ def _setup_reporting(debug: bool) -> None:
         print(f"Warning: {message}", file=sys.stderr)
 
     if not debug:
-        warnings.showwarning = show  # type: ignore[assignment]
+        warnings.showwarning = show
 
 
 def _print_error(message: str, hint: str | None) -> None:

@@ -6,6 +6,7 @@ Destructive actions (delete a repo, a branch, a tag) ask first unless ``--yes``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._common import add_output, add_repo_type, add_token, api, confirm, emit, leaf, note, out, repo_id_and_type
@@ -171,7 +172,11 @@ def _list(args: argparse.Namespace) -> int:
     client = api(args)
     namespace = args.namespace or client.whoami()["name"]
     types = [args.repo_type] if args.repo_type else ["model", "dataset", "space"]
-    listers = {"model": client.list_models, "dataset": client.list_datasets, "space": client.list_spaces}
+    listers: dict[str, Callable[..., Iterator[Any]]] = {
+        "model": client.list_models,
+        "dataset": client.list_datasets,
+        "space": client.list_spaces,
+    }
     records = []
     for kind in types:
         if kind == "kernel":

@@ -122,7 +122,7 @@ def _upload(args: argparse.Namespace) -> int:
     if is_file:
         if args.exclude or args.delete:
             note("Warning: --exclude/--delete only apply to folders; ignored.")
-        info = client.upload_file(path_or_fileobj=str(local), path_in_repo=path_in_repo, **common)
+        info = client.upload_file(path_or_fileobj=str(local), path_in_repo=path_in_repo or local.name, **common)
     else:
         info = client.upload_folder(
             folder_path=str(local),
