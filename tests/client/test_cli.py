@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -483,13 +484,42 @@ def test_bash_completion(cli: Cli) -> None:
     assert _bash_complete(script, "hubkit download org/x ") == []  # file names, by the shell
 
 
+_ZSH_STUBS = """
+compdef() { :; }
+compadd() { shift; print -l -- "$@"; }
+_files() { print FILES; }
+"""
+
+
+def _zsh_complete(script: str, zsh: str, line: str) -> list[str]:
+    words = line.split(" ")
+    program = f"{_ZSH_STUBS}\n{script}\nwords=({' '.join(repr(w) for w in words)})\nCURRENT={len(words)}\n_hubkit\n"
+    return subprocess.run([zsh, "-f", "-c", program], capture_output=True, text=True, check=True).stdout.split()
+
+
+def _fish_complete(script: str, fish: str, line: str) -> list[str]:
+    program = f"{script}\ncomplete -C{line!r}\n"
+    out = subprocess.run([fish, "--no-config", "-c", program], capture_output=True, text=True, check=True).stdout
+    return [w.split("\t")[0] for w in out.splitlines() if w]
+
+
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
-def test_zsh_and_fish_completion_scripts(cli: Cli, shell: str) -> None:
+def test_zsh_and_fish_completion(cli: Cli, shell: str) -> None:
     script = cli("completion", shell).stdout
     assert "repos" in script and "--repo-type" in script and "dataset" in script
-    binary = subprocess.run(["which", shell], capture_output=True, text=True).stdout.strip()
-    if binary:  # check the syntax where the shell is installed
-        subprocess.run([binary, "-n"], input=script, text=True, check=True)
+    binary = shutil.which(shell)
+    if binary is None:
+        pytest.skip(f"{shell} is not installed: only the script's content is checked")
+    subprocess.run([binary, "-n"], input=script, text=True, check=True)
+    complete = _zsh_complete if shell == "zsh" else _fish_complete
+    # zsh's compadd filters by the word being completed; the stub shows every candidate
+    assert complete(script, binary, "hubkit repos tag ") == ["create", "delete", "list", "ls"]
+    assert "dataset" in complete(script, binary, "hubkit download org/x --repo-type d")
+    assert "--format" in complete(script, binary, "hubkit cache ls --fo")
+    if shell == "fish":
+        assert complete(script, binary, "hubkit re") == ["repos", "repo-files"]
+    else:
+        assert complete(script, binary, "hubkit download org/x ") == ["FILES"]
 
 
 def test_serve_and_admin_keep_their_options(cli: Cli, tmp_path: Path) -> None:
