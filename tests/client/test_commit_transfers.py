@@ -21,6 +21,7 @@ from huggingface_hub import HfApi as HfhApi
 
 import hubkit
 from hubkit import CommitOperationAdd, _http
+from hubkit.commit import lfs
 from hubkit.commit.content import BytesContent
 from hubkit.commit.lfs import LfsObject, TransferPool
 from hubkit.commit.target import RepoTarget
@@ -131,7 +132,8 @@ def _target() -> RepoTarget:
     return RepoTarget("https://hub.test", "alice/r", "model", headers={"authorization": "Bearer hf_x"})
 
 
-def test_retried_put_rewinds_progress_and_parts_complete(mock_transport) -> None:
+def test_retried_put_rewinds_progress_and_parts_complete(mock_transport, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lfs, "SMALL_BODY", 0)  # stream even these small parts
     data = os.urandom(10_000)
     oid = hashlib.sha256(data).hexdigest()
     failures = {"part2": 1}

@@ -195,3 +195,56 @@ def test_partial_file_io_stops_at_its_limit(tmp_path: Path) -> None:
     op = CommitOperationAdd("log.txt", f)
     assert op.upload_info.size == 4 and op.content.read_all() == b"0123"
     f.close()
+
+
+# --- the public surface ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "create_commit",
+        "preupload_lfs_files",
+        "upload_file",
+        "upload_folder",
+        "delete_file",
+        "delete_files",
+        "delete_folder",
+        "run_as_future",
+    ],
+)
+def test_method_signatures_match_huggingface_hub(name: str) -> None:
+    import inspect
+
+    import huggingface_hub
+
+    import hubkit
+
+    ours = inspect.signature(getattr(hubkit.HfApi, name)).parameters
+    theirs = inspect.signature(getattr(huggingface_hub.HfApi, name)).parameters
+    assert list(ours) == list(theirs)
+    for param in ours:
+        assert ours[param].kind == theirs[param].kind, param
+        assert ours[param].default == theirs[param].default, param
+    assert callable(getattr(hubkit, name))  # also a module-level function
+
+
+@pytest.mark.parametrize("name", ["CommitOperationAdd", "CommitOperationDelete", "CommitInfo", "CommitScheduler"])
+def test_classes_match_huggingface_hub(name: str) -> None:
+    import dataclasses
+    import inspect
+
+    import huggingface_hub
+
+    import hubkit
+
+    ours, theirs = getattr(hubkit, name), getattr(huggingface_hub, name)
+    if dataclasses.is_dataclass(theirs):
+        # private fields are where huggingface_hub keeps upload state on the operation: not here
+        assert [f.name for f in dataclasses.fields(ours) if f.name[0] != "_"] == [
+            f.name for f in dataclasses.fields(theirs) if f.name[0] != "_"
+        ]
+    else:
+        assert list(inspect.signature(ours).parameters) == list(inspect.signature(theirs).parameters)
+    public_copy = [f.name for f in dataclasses.fields(hubkit.CommitOperationCopy)]
+    assert public_copy == [f.name for f in dataclasses.fields(huggingface_hub.CommitOperationCopy) if f.name[0] != "_"]

@@ -1,10 +1,11 @@
 """Git LFS uploads: the batch request, then basic or multipart transfers, then verify (§8).
 
 All transfers of a commit share one pool of threads. A basic object is one task (PUT, then
-verify); a multipart object is one task per part, so the parts of a big file go up in
-parallel (huggingface_hub sends them one after the other), and whichever part finishes last
-sends the completion call and the verify. No task ever waits for another, so the pool cannot
-deadlock whatever its size.
+verify); a multipart object is one task per part, ``PARTS_IN_FLIGHT`` of them at a time (each
+part that finishes starts the next one), so the parts of a big file go up in parallel
+(huggingface_hub sends them one after the other) while several files also progress at once.
+Whichever part finishes last sends the completion call and the verify. No task ever waits for
+another, so the pool cannot deadlock whatever its size.
 
 Upload, part and completion URLs are pre-signed: they get no ``authorization`` header and no
 Hub user-agent. Bodies are read from the content in blocks as they are sent, with an exact
@@ -30,6 +31,11 @@ __all__ = ["BATCH_CHUNK", "LfsObject", "TransferPool", "request_batch"]
 logger = logging.getLogger(__name__)
 
 BATCH_CHUNK = 256
+# Parts of one object sent at once. Two hide the gap between one part's end and the next one's
+# start; more only add work to a hub that receives all streams on one event loop (measured:
+# its CPU time per byte grows with the number of parallel streams).
+PARTS_IN_FLIGHT = 2
+SMALL_BODY = 1024 * 1024  # bodies up to this size are read whole rather than streamed
 LFS_HEADERS = {"Accept": "application/vnd.git-lfs+json", "Content-Type": "application/vnd.git-lfs+json"}
 
 
@@ -137,6 +143,16 @@ class _Multipart:
         self._left = len(urls)
         self._lock = threading.Lock()
 
+        self._next = 0
+
+    def next_part(self) -> int | None:
+        """The next part to send, if any is left."""
+        with self._lock:
+            if self._next >= len(self.urls):
+                return None
+            self._next += 1
+            return self._next - 1
+
     def part_done(self, index: int, etag: str) -> bool:
         with self._lock:
             self.etags[index] = etag
@@ -185,16 +201,23 @@ class TransferPool:
         if chunk_size <= 0 or len(numbered) != math.ceil(obj.size / chunk_size):
             raise ValueError("Invalid server response to upload large LFS file")
         state = _Multipart(obj, [url for _, url in numbered], chunk_size, href, verify)
-        for index in range(len(numbered)):
-            self._submit(obj, self._part, state, index, on_done)
+        for _ in range(min(PARTS_IN_FLIGHT, len(numbered))):
+            self._submit(obj, self._part, state, state.next_part(), on_done)
 
     def join(self) -> None:
         """Wait for every scheduled transfer; raise the first failure."""
-        for future in list(self._futures):
-            try:
-                future.result()
-            except BaseException:
-                pass  # recorded by _run; cancelled futures land here too
+        waited = 0
+        while True:  # a finishing part may schedule the next one: wait until nothing new appears
+            with self._lock:
+                pending = self._futures[waited:]
+                waited = len(self._futures)
+            if not pending:
+                break
+            for future in pending:
+                try:
+                    future.result()
+                except BaseException:
+                    pass  # recorded by _run; cancelled futures land here too
         if self._error is not None:
             raise self._error
 
@@ -224,6 +247,11 @@ class TransferPool:
                     future.cancel()
 
     def _put(self, url: str, content: Content, start: int, end: int) -> str | None:
+        if end - start <= SMALL_BODY:  # small: one read, one send, progress once it arrived
+            response = http_backoff("PUT", url, content=content.read(start, end - start))
+            raise_for_status(response)
+            self._on_bytes(end - start)
+            return response.headers.get("etag")
         body = _Body(content, start, end, self._on_bytes)
         response = http_backoff("PUT", url, content=body, headers={"Content-Length": str(end - start)})
         raise_for_status(response)
@@ -240,6 +268,9 @@ class TransferPool:
         if not etag:
             raise ValueError(f"Invalid etag (`{etag}`) returned for part {index + 1}")
         if not state.part_done(index, etag):
+            following = state.next_part()
+            if following is not None:
+                self._submit(obj, self._part, state, following, on_done)
             return
         parts = [{"partNumber": i + 1, "etag": e} for i, e in enumerate(state.etags)]
         response = http_backoff("POST", state.complete_url, json={"oid": obj.oid, "parts": parts}, headers=LFS_HEADERS)
