@@ -16,6 +16,10 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "hf_hub_download": "hubkit.download",
+    "HfFileSystem": "hubkit.fs",
+    "HfFileSystemFile": "hubkit.fs",
+    "HfFileSystemResolvedPath": "hubkit.fs",
+    "HfFileSystemStreamFile": "hubkit.fs",
     "hf_hub_url": "hubkit.download",
     "get_hf_file_metadata": "hubkit.download",
     "HfFileMetadata": "hubkit.download",
@@ -130,6 +134,10 @@ __all__ = [
     "HFCacheInfo",
     "HfApi",
     "HfFileMetadata",
+    "HfFileSystem",
+    "HfFileSystemFile",
+    "HfFileSystemResolvedPath",
+    "HfFileSystemStreamFile",
     "HfHubHTTPError",
     "KernelInfo",
     "LocalEntryNotFoundError",
@@ -288,4 +296,5 @@ if TYPE_CHECKING:  # static view of the lazy names, for type checkers and IDEs
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
+    from .fs import HfFileSystem, HfFileSystemFile, HfFileSystemResolvedPath, HfFileSystemStreamFile
     from .snapshot import snapshot_download
