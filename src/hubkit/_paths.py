@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TypeVar
 
 from . import constants
-from .errors import FileMetadataError, HFValidationError
+from ._local_errors import FileMetadataError, HFValidationError
 
 __all__ = [
     "check_commit_hash",

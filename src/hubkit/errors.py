@@ -36,10 +36,15 @@ Responses are turned into these classes in one place, ``hubkit._http.raise_for_s
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
+
+# Defined without httpx, so cache scans and path checks (and `hubkit cache ls`) do not load the HTTP stack.
+from ._local_errors import CacheNotFound, CorruptedCacheException, FileMetadataError, HFValidationError
+
+for _cls in (CacheNotFound, CorruptedCacheException, FileMetadataError, HFValidationError):
+    _cls.__module__ = __name__  # shown (and pickled) as hubkit.errors.X, where users import them
 
 __all__ = [
     "BadRequestError",
@@ -69,20 +74,6 @@ __all__ = [
 # --- cache ---------------------------------------------------------------------------------
 
 
-class CacheNotFound(Exception):
-    """The cache directory to scan does not exist. ``cache_dir`` says which one was looked at."""
-
-    cache_dir: str | Path
-
-    def __init__(self, msg: str, cache_dir: str | Path, *args: Any, **kwargs: Any) -> None:
-        super().__init__(msg, *args, **kwargs)
-        self.cache_dir = cache_dir
-
-
-class CorruptedCacheException(Exception):
-    """Something in the cache does not have the expected shape (reported, not raised, by scans)."""
-
-
 class CachedRepoTreeNotFoundError(Exception):
     """No tree listing is cached for the requested revision (it is written by ``snapshot_download``)."""
 
@@ -92,10 +83,6 @@ class CachedRepoTreeNotFoundError(Exception):
 
 class LocalTokenNotFoundError(EnvironmentError):
     """``token=True`` was passed but no token is configured on this machine."""
-
-
-class HFValidationError(ValueError):
-    """An argument (typically a ``repo_id``) is malformed; nothing was sent to the Hub."""
 
 
 # --- HTTP ----------------------------------------------------------------------------------
@@ -218,10 +205,6 @@ class IncompleteSnapshotError(LocalEntryNotFoundError):
 
 
 # --- metadata and transfers ----------------------------------------------------------------
-
-
-class FileMetadataError(OSError):
-    """The metadata answer for a file lacks what the cache needs (commit, ETag, size) or is unsafe."""
 
 
 class DryRunError(OSError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from .. import constants
-from ..errors import CacheNotFound, CorruptedCacheException
+from .._local_errors import CacheNotFound, CorruptedCacheException
 
 __all__ = [
     "CachedFileInfo",
