@@ -75,7 +75,8 @@ async def resolve_file(ctx: Ctx) -> Response:
     revision, path = ctx.params["rev"], ctx.params["path"]
     hub = ctx.hub
     range_header = ctx.request.headers.get("range", "")
-    counted = ctx.method == "GET" and (not range_header or range_header.replace(" ", "").startswith("bytes=0-"))
+    whole = not range_header or range_header.replace(" ", "").startswith("bytes=0-")
+    counted = ctx.method == "GET" and whole and listing.is_counted(repo_type(ctx), path)
 
     def work(s: Session, caller: Caller, repo: Repo) -> _Found:
         gating.require_access(s, caller, repo)

@@ -10,6 +10,7 @@ plain branch or tag name) returns None, and the caller takes the normal path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -18,9 +19,15 @@ from ..db.models import Namespace, Repo, Token
 from .accounts import Caller, hash_token
 from .refs import HEADS, TAGS
 
+_SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 _REPO_AND_REF = text(
     "SELECT r.id, r.namespace, r.name, r.private, r.owner_id, r.gated, r.disabled, f.name, f.target "
     "FROM repos r LEFT JOIN refs f ON f.repo_id = r.id AND f.name IN (:branch, :tag) "
+    "WHERE r.type = :type AND r.id_lower = :id_lower"
+)
+_REPO_AND_COMMIT = text(
+    "SELECT r.id, r.namespace, r.name, r.private, r.owner_id, r.gated, r.disabled, c.oid, c.oid "
+    "FROM repos r LEFT JOIN repo_commits c ON c.repo_id = r.id AND c.oid = :oid "
     "WHERE r.type = :type AND r.id_lower = :id_lower"
 )
 _CALLER = text(
@@ -54,15 +61,17 @@ def lookup(
 ) -> Fast | None:
     if "/" in revision:  # refs/pr/N, refs/convert/x, branch names with "/": the normal path
         return None
-    rows = conn.execute(
-        _REPO_AND_REF,
-        {"branch": HEADS + revision, "tag": TAGS + revision, "type": repo_type,
-         "id_lower": f"{namespace}/{name}".lower()},
-    ).all()  # fmt: skip
+    id_lower = f"{namespace}/{name}".lower()
+    if _SHA_RE.match(revision):  # pinned downloads (snapshot_download asks by commit sha)
+        rows = conn.execute(_REPO_AND_COMMIT, {"oid": revision, "type": repo_type, "id_lower": id_lower}).all()
+        commit = rows[0][8] if rows else None
+    else:
+        params = {"branch": HEADS + revision, "tag": TAGS + revision, "type": repo_type, "id_lower": id_lower}
+        rows = conn.execute(_REPO_AND_REF, params).all()
+        targets = {ref_name: target for *_, ref_name, target in rows if ref_name}
+        commit = targets.get(HEADS + revision) or targets.get(TAGS + revision)
     if not rows:
         return None
-    targets = {ref_name: target for *_, ref_name, target in rows if ref_name}
-    commit = targets.get(HEADS + revision) or targets.get(TAGS + revision)
     repo_id, ns, repo_name, private, owner_id, gated, disabled = rows[0][:7]
     if commit is None or gated or disabled:
         return None

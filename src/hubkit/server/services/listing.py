@@ -41,8 +41,13 @@ def index_head(s: Session, git: GitStore, repo_id: int, commit_oid: str) -> None
     repo.tags_text = " " + " ".join(t.lower() for t in tags) + " "
 
 
+def is_counted(repo_type: str, path: str) -> bool:
+    """Whether fetching this file counts as a download of the repo."""
+    return path in COUNTED_FILES.get(repo_type, set())
+
+
 def count_download(s: Session, repo: Repo, path: str) -> None:
-    if path in COUNTED_FILES.get(repo.type, set()):
+    if is_counted(repo.type, path):
         s.execute(update(Repo).where(Repo.id == repo.id).values(downloads=Repo.downloads + 1))
 
 
