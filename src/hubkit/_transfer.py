@@ -126,6 +126,14 @@ class _Digest:
             raise ConsistencyError(f"Consistency check failed: expected {self.kind} {self.expected}, got {got}.")
 
 
+def check_content(path: Path, etag: str, size: int) -> None:
+    """Raise ``ConsistencyError`` unless the file at ``path`` is the content ``etag`` names
+    (sha256 for LFS files, git's blob sha1 otherwise), for files written by someone else."""
+    digest = _Digest(etag, size)
+    _hash_file_range(path, digest, 0, size)
+    digest.check(path, size)
+
+
 def _hash_file_range(path: Path, digest: _Digest, start: int, end: int) -> None:
     with open(path, "rb", buffering=0) as f:
         f.seek(start)

@@ -23,10 +23,10 @@ from urllib.parse import quote
 
 import httpx
 
-from . import _http, constants
+from . import _http, _xet, constants
 from ._paths import check_commit_hash, check_etag, repo_folder_name, validate_relative_filename, validate_repo_id
 from ._paths import validate_revision as _validate_revision
-from ._transfer import Transfer, fetch
+from ._transfer import ConsistencyError, Transfer, check_content, fetch
 from .cache.layout import (
     are_symlinks_supported,
     create_cachedir_tag,
@@ -78,7 +78,7 @@ _UNSET: Any = _Unset()
 
 @dataclass(frozen=True)
 class XetFileData:
-    """Xet identifiers announced by a Hub for a file (hubkit downloads such files over HTTP)."""
+    """Xet identifiers announced by a Hub for a file (downloaded through hf_xet when installed)."""
 
     file_hash: str
     refresh_route: str
@@ -227,6 +227,7 @@ class _Remote:
     headers: dict[str, str]  # for the GET: no token if the content is on another origin
     same_origin: bool
     from_listing: bool = False
+    xet: XetFileData | None = None  # when the Hub offers the file through its Xet CAS
 
 
 @dataclass
@@ -289,7 +290,7 @@ def _remote_or_error(job: _Job, *, retry: bool = False) -> tuple[_Remote | None,
         same = _http.same_origin(url, meta.location)
         if not same:
             headers.pop("authorization", None)  # signed CDN URLs need no token, and must not see it
-        return _Remote(meta.location, etag, commit, meta.size, headers, same), None
+        return _Remote(meta.location, etag, commit, meta.size, headers, same, xet=meta.xet_file_data), None
     except httpx.ProxyError:
         raise
     except (RevisionNotFoundError, RemoteEntryNotFoundError):
@@ -343,6 +344,8 @@ def _publish_atomically(src: str | Path, dst: str | Path) -> None:
 def _transfer(job: _Job, remote: _Remote, incomplete_base: Path) -> Path:
     if remote.size is not None:
         _check_disk_space(remote.size, str(incomplete_base.parent))
+    if remote.xet is not None and _xet.is_xet_available():
+        return _xet_transfer(job, remote, incomplete_base)
     return fetch(
         Transfer(
             url=remote.url,
@@ -357,6 +360,40 @@ def _transfer(job: _Job, remote: _Remote, incomplete_base: Path) -> Path:
             progress=_silent() if job.silent else None,
         )
     )
+
+
+def _xet_transfer(job: _Job, remote: _Remote, incomplete_base: Path) -> Path:
+    """Reconstruct the file through hf_xet, then check it as an HTTP download would be checked
+    (hf_xet trusts the CAS; we check size and content id before the file enters the cache)."""
+    assert remote.xet is not None
+    tmp = incomplete_base.with_name(f"{incomplete_base.stem}.{os.urandom(4).hex()}.incomplete")
+    progress = _silent() if job.silent else _progress_for(job, remote)
+    try:
+        _xet.download_xet_file(
+            xet_hash=remote.xet.file_hash,
+            size=remote.size,
+            refresh_url=remote.xet.refresh_route,
+            headers=job.headers,  # the refresh route is on the Hub: it takes the token
+            dest=str(tmp),
+            progress=progress.update,
+        )
+        size = tmp.stat().st_size
+        if remote.size is not None and size != remote.size:
+            raise ConsistencyError(f"Consistency check failed: Xet wrote {size} bytes, expected {remote.size}.")
+        check_content(tmp, remote.etag, size)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    finally:
+        progress.close()
+    return tmp
+
+
+def _progress_for(job: _Job, remote: _Remote) -> Any:
+    from ._progress import Progress
+
+    return Progress.for_file(job.tqdm_class, job.filename, remote.size)
 
 
 def _silent() -> Any:
