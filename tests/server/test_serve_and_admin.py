@@ -99,3 +99,28 @@ def test_multipart_upload_through_real_client(hub, tokens, tmp_path, unique) -> 
     api.upload_file(path_or_fileobj=str(tmp_path / "big.bin"), path_in_repo="big.bin", repo_id=repo)
     path = hf_hub_download(repo, "big.bin", endpoint=hub.url, token=tokens["alice"], cache_dir=tmp_path / "c")
     assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_database_from_before_migrations_is_upgraded(tmp_path) -> None:
+    """Data dirs created by the first hubkit (tables, no alembic version) still open."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from hubkit.server.db.models import Base
+
+    data = tmp_path / "data"
+    data.mkdir()
+    engine = create_engine(f"sqlite:///{data / 'hub.db'}")
+    baseline = [t for t in Base.metadata.sorted_tables if t.name not in ("likes", "access_requests")]
+    Base.metadata.create_all(engine, tables=baseline)
+    with engine.begin() as conn:  # the repos table of that time had no counters
+        for column in ("last_modified", "downloads", "likes", "card_data", "tags_text"):
+            conn.execute(text(f"ALTER TABLE repos DROP COLUMN {column}"))
+    engine.dispose()
+    proc = HubProcess(data).start()
+    try:
+        assert HfApi(endpoint=proc.url, token=proc.admin_token).whoami()["name"] == "admin"
+    finally:
+        proc.stop()
+    engine = create_engine(f"sqlite:///{data / 'hub.db'}")
+    assert {"likes", "access_requests", "alembic_version"} <= set(inspect(engine).get_table_names())
+    engine.dispose()

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 
 class SchemaOutdated(RuntimeError):
@@ -28,10 +28,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+BASELINE = "0001"  # the schema hubkit created before it had migrations
+
+
 def upgrade(engine: Engine) -> None:
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and "repos" in tables:
+            # a database from before migrations existed: it holds the baseline schema
+            command.stamp(cfg, BASELINE)
         command.upgrade(cfg, "head")
 
 
