@@ -188,3 +188,28 @@ def test_transfer_errors_are_reported(mock_transport) -> None:
     bad_count = {"actions": {"upload": {"href": "https://hub.test/c", "header": {"chunk_size": 5, "1": parts["1"]}}}}
     with pytest.raises(ValueError, match="Invalid server response"), TransferPool(_target(), 1, lambda n: None) as pool:
         pool.add(obj, bad_count)
+
+
+def test_verify_on_another_host_gets_no_token(mock_transport) -> None:
+    seen: dict[str, httpx.Request] = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[request.url.host] = request
+        return httpx.Response(200, json={})
+
+    mock_transport(handler)
+    data = b"payload"
+    obj = LfsObject(hashlib.sha256(data).hexdigest(), len(data), BytesContent(data), "x.bin")
+    for verify_host in ("hub.test", "elsewhere.test"):
+        answer = {
+            "actions": {
+                "upload": {"href": "https://s3.test/put"},
+                "verify": {"href": f"https://{verify_host}/verify"},
+            }
+        }
+        with TransferPool(_target(), 1, lambda n: None) as pool:
+            pool.add(obj, answer)
+            pool.join()
+    assert "authorization" not in seen["s3.test"].headers
+    assert seen["hub.test"].headers["authorization"] == "Bearer hf_x"
+    assert "authorization" not in seen["elsewhere.test"].headers

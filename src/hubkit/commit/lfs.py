@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .._http import http_backoff, raise_for_status
+from .._http import http_backoff, raise_for_status, same_origin
 from .content import READ_BLOCK, Content
 from .target import RepoTarget, fix_hf_endpoint_in_url
 
@@ -280,7 +280,10 @@ class TransferPool:
     def _finish(self, obj: LfsObject, verify: Any, on_done: Callable[[LfsObject], None] | None) -> None:
         if verify is not None:
             url = fix_hf_endpoint_in_url(verify["href"], self._target.endpoint)
-            response = http_backoff("POST", url, json={"oid": obj.oid, "size": obj.size}, headers=self._target.headers)
+            headers = self._target.headers
+            if not same_origin(url, self._target.endpoint):  # the token only ever goes to the Hub itself
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            response = http_backoff("POST", url, json={"oid": obj.oid, "size": obj.size}, headers=headers)
             raise_for_status(response)
         with self._lock:
             self.uploaded.append(obj)
