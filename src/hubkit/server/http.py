@@ -157,6 +157,17 @@ class HubApp:
         self.hub = hub
         self.routes = list(routes)
         self._prefix = hub.settings.path_prefix
+        # Routes indexed by a literal first path segment ("api", "xet"); the others (repo URLs
+        # such as /{ns}/{name}/resolve/...) are tried after them, in table order.
+        self._by_segment: dict[str, list[Route]] = {}
+        wild = []
+        for r in self.routes:
+            m = _LITERAL_SEGMENT.match(r.pattern.pattern)
+            if m:
+                self._by_segment.setdefault(m.group(1), []).append(r)
+            else:
+                wild.append(r)
+        self._wild = wild
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -183,7 +194,8 @@ class HubApp:
             path = path[len(self._prefix) :] or "/"
         method = scope["method"]
         allowed: set[str] = set()
-        for r in self.routes:
+        first = path[1:].split("/", 1)[0]
+        for r in (*self._by_segment.get(first, ()), *self._wild):
             m = r.pattern.match(path)
             if not m:
                 continue
@@ -214,6 +226,9 @@ class HubApp:
                 self.hub.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+_LITERAL_SEGMENT = re.compile(r"^\^/([A-Za-z0-9_.-]+)(?:/|\$)")
 
 
 def _moved_path(path: str, m: re.Match[str], new_id: str) -> str:

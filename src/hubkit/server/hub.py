@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections import Counter
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from .storage.gitstore import GitStore
 from .storage.objects import LocalObjectStore, ObjectStore
 
 if TYPE_CHECKING:
+    from .services.fastpath import Reader
     from .storage.s3 import S3ObjectStore
 
 
@@ -51,6 +53,13 @@ class Hub:
             except IntegrityError:
                 continue  # another process created it at the same moment: read theirs
         raise RuntimeError("cannot initialise the signing key")
+
+    @functools.cached_property
+    def reader(self) -> Reader:
+        """Plain reads for the download hot path (see services/fastpath.py)."""
+        from .services.fastpath import Reader
+
+        return Reader(self.db.engine)
 
     @property
     def s3(self) -> S3ObjectStore | None:

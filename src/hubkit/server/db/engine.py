@@ -24,6 +24,8 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # The admin CLI writes while the server runs: wait for the lock instead of failing.
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # one connection per worker thread (anyio runs up to 40): opening one costs more than a query
+        kwargs.update(pool_size=40, max_overflow=10)
     else:
         kwargs.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
@@ -32,7 +34,8 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # persists in the file
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")

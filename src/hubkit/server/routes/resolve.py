@@ -60,12 +60,12 @@ async def _fast(ctx: Ctx, revision: str, path: str) -> _Found | None:
     rtype, ns, name = repo_type(ctx), ctx.params["ns"], ctx.params["name"]
 
     def work() -> _Found | None:
-        with hub.db.engine.connect() as conn:
-            fast = fastpath.lookup(conn, token, rtype, ns, name, revision)
+        with hub.reader.rows() as rows:
+            fast = fastpath.lookup(rows, token, rtype, ns, name, revision)
             if fast is None:
                 return None
             target = browse.file_in_commit(hub.git, fast.commit, revision, path)
-            entry = cas.repo_file_by_sha256(conn, fast.repo.id, target.lfs_oid) if target.lfs_oid else None
+            entry = fastpath.xet_file(rows, fast.repo.id, target.lfs_oid) if target.lfs_oid else None
             return _Found(target, entry, f"{rtype}s/{fast.repo.repo_id}")
 
     return work() if hub.db.is_sqlite else await ctx.run(work)  # type: ignore[no-any-return]

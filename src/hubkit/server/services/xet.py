@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -262,16 +262,15 @@ def readable_file(hub: Hub, repo_id: int, file_hash: str) -> XetEntry:
     return XetEntry(row.file_hash, row.size, _terms(row.terms))
 
 
-_BY_SHA256 = text(
+BY_SHA256 = (
     "SELECT f.file_hash, f.size, f.terms FROM xet_repo_files x JOIN xet_files f ON f.file_hash = x.file_hash "
     "WHERE x.repo_id = :repo_id AND x.sha256 = :sha256"
 )
 
 
-def repo_file_by_sha256(conn: Session | Connection, repo_id: int, sha256: str) -> XetEntry | None:
-    """The Xet file holding this content for this repo (a session or a bare connection: this
-    runs on the download hot path)."""
-    row = conn.execute(_BY_SHA256, {"repo_id": repo_id, "sha256": sha256}).first()
+def repo_file_by_sha256(s: Session, repo_id: int, sha256: str) -> XetEntry | None:
+    """The Xet file holding this content for this repo (see also fastpath.xet_file)."""
+    row = s.execute(text(BY_SHA256), {"repo_id": repo_id, "sha256": sha256}).first()
     return XetEntry(row[0], row[1], _terms(row[2])) if row else None
 
 
