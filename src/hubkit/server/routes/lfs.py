@@ -79,7 +79,7 @@ def _signed(ctx: Ctx) -> tuple[int, str, int]:
     return int(ctx.params["repo"]), ctx.params["oid"], int(ctx.params["size"])
 
 
-async def _receive(ctx: Ctx, sink: lfs.Sink, limit: int) -> None:
+async def _receive(ctx: Ctx, sink: lfs.Sink | lfs.PartSink, limit: int) -> None:
     """Stream the request body into ``sink`` (off the event loop), refusing more than ``limit``."""
     buf = bytearray()
     try:
@@ -138,13 +138,11 @@ async def download(ctx: Ctx) -> Response:
 async def upload_part(ctx: Ctx) -> Response:
     _signed(ctx)
     upload_id, part = ctx.params["upload"], int(ctx.params["part"])
-    folder = lfs.upload_dir(ctx.hub, upload_id)
-    sink = lfs.Sink(folder, hashing=False)
-    await _receive(ctx, sink, ctx.hub.settings.lfs_chunk_size)
+    chunk = ctx.hub.settings.lfs_chunk_size
+    sink = lfs.PartSink(lfs.upload_dir(ctx.hub, upload_id), part, chunk)
+    await _receive(ctx, sink, chunk)
     ctx.hub.stats["lfs_bytes_received"] += sink.size
     sink.close()
-    final = folder / str(part)
-    sink.path.replace(final)
     return Response(status_code=200, headers={"ETag": f'"{lfs.part_etag(upload_id, part, sink.size)}"'})
 
 

@@ -10,6 +10,7 @@ knowing a hash never grants access to someone else's file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import math
@@ -273,8 +274,40 @@ def part_etag(upload_id: str, part: int, size: int) -> str:
     return hashlib.sha1(f"{upload_id}:{part}:{size}".encode()).hexdigest()
 
 
+class PartSink:
+    """Receives one multipart part straight into its place in the object's data file, so the
+    completion only hashes the file (one read) instead of copying every part into a new one."""
+
+    def __init__(self, folder: Path, part: int, chunk: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.part = folder, part
+        self._fd = os.open(folder / "data", os.O_WRONLY | os.O_CREAT, 0o600)
+        self._offset = (part - 1) * chunk
+        self.size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        view = memoryview(data)
+        while view:  # concurrent parts write disjoint ranges of the same file
+            written = os.pwrite(self._fd, view, self._offset + self.size)
+            self.size += written
+            view = view[written:]
+
+    def close(self) -> None:
+        os.close(self._fd)
+        # the part counts only once complete: its marker records the size received
+        marker = self.folder / f"{self.part}.part"
+        tmp = self.folder / f"{self.part}.part.{secrets.token_hex(4)}"
+        tmp.write_text(str(self.size))
+        tmp.replace(marker)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
 def complete_multipart(hub: Hub, repo_id: int, oid: str, size: int, upload_id: str, parts: Any) -> None:
     folder = upload_dir(hub, upload_id)
+    chunk = hub.settings.lfs_chunk_size
     if not isinstance(parts, list) or not parts:
         raise BadRequest("parts must be a non-empty list")
     try:
@@ -282,25 +315,22 @@ def complete_multipart(hub: Hub, repo_id: int, oid: str, size: int, upload_id: s
         etags = [str(p["etag"]).strip('"') for p in parts]
     except (KeyError, TypeError, ValueError):
         raise BadRequest("Each part needs a partNumber and an etag") from None
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise BadRequest("Parts must be numbered 1..N in order")
-    sink = Sink(hub.store.temp_dir())
-    try:
-        for n, etag in zip(numbers, etags, strict=True):
-            part = folder / str(n)
-            if not part.is_file():
-                raise BadRequest(f"Part {n} was not uploaded")
-            if etag != part_etag(upload_id, n, part.stat().st_size):
-                raise BadRequest(f"ETag mismatch for part {n}")
-            with open(part, "rb") as f:
-                while chunk := f.read(COPY_BUFFER):
-                    sink.write(chunk)
-        got = sink.close()
-    except BaseException:
-        sink.discard()
-        raise
-    assert got is not None
-    store_verified(hub, repo_id, oid, size, sink.path, got, sink.size)
+    if numbers != list(range(1, math.ceil(size / chunk) + 1)):
+        raise BadRequest(f"Parts must be numbered 1..{math.ceil(size / chunk)} in order")
+    for n, etag in zip(numbers, etags, strict=True):
+        marker = folder / f"{n}.part"
+        if not marker.is_file():
+            raise BadRequest(f"Part {n} was not uploaded")
+        got = int(marker.read_text())
+        expected = min(chunk, size - (n - 1) * chunk)
+        if got != expected or etag != part_etag(upload_id, n, got):
+            raise BadRequest(f"Part {n} is incomplete or does not match its ETag")
+    data = folder / "data"
+    h = hashlib.sha256()
+    with open(data, "rb") as f:
+        while block := f.read(COPY_BUFFER):
+            h.update(block)
+    store_verified(hub, repo_id, oid, size, data, h.hexdigest(), data.stat().st_size)
     shutil.rmtree(folder, ignore_errors=True)
 
 
