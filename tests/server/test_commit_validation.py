@@ -244,3 +244,21 @@ def test_content_is_base64_decoded_exactly(client, auth, new_repo) -> None:
     )
     assert r.status_code == 200
     assert client.get(f"/{repo}/resolve/main/bytes.dat", headers=auth()).content == payload
+
+
+def test_cross_repo_duplicate_grants_only_what_the_source_holds(client, auth, new_repo, commit) -> None:
+    source, target = new_repo(), new_repo()
+    data = b"shared weights" * 1000
+    oid = hashlib.sha256(data).hexdigest()
+    obj = _batch(client, auth, source, oid, len(data))
+    assert httpx.put(obj["actions"]["upload"]["href"], content=data).status_code == 200
+    client.post(obj["actions"]["verify"]["href"], json={"oid": oid, "size": len(data)}, headers=auth())
+    line = {"key": "lfsFile", "value": {"path": "w.bin", "algo": "sha256", "oid": oid, "size": len(data)}}
+    assert commit(target, header(), line).status_code == 400  # not the target's yet
+    body = {"target": {"type": "model", "name": target}, "files": [{"sha256": oid}, {"sha256": "b" * 64}]}
+    r = client.post(f"/api/models/{source}/lfs-files/duplicate", json=body, headers=auth())
+    assert r.status_code == 200 and [f["sha256"] for f in r.json()["failed"]] == ["b" * 64]
+    assert commit(target, header(), line).status_code == 200
+    # bob may read the source but not write the target: refused
+    r = client.post(f"/api/models/{source}/lfs-files/duplicate", json=body, headers=auth("bob"))
+    assert r.status_code == 403

@@ -15,8 +15,8 @@ from ..http import Ctx, json_response, route
 from ..responses import ContentResponse, parse_range
 from ..services import gating, lfs
 from ..services.accounts import Caller
-from ..services.repos import require_write
-from .common import NS, in_repo
+from ..services.repos import find_repo, require_write
+from .common import API_REPO, NS, in_repo
 
 LFS_JSON = "application/vnd.git-lfs+json"
 LFS_REPO = r"/(?:(?P<type>datasets|spaces|kernels)/)?" + NS + r"/(?P<name>[^/]+?)\.git/info/lfs"
@@ -157,7 +157,24 @@ async def complete(ctx: Ctx) -> Response:
     return _lfs_json({"message": "ok"})
 
 
+async def duplicate(ctx: Ctx) -> Response:
+    """Cross-repo copies of LFS/Xet files: called on the source repo, names the target."""
+    body = await ctx.json()
+    target = body.get("target") if isinstance(body, dict) else None
+    if not isinstance(target, dict) or not isinstance(target.get("name"), str) or "/" not in target["name"]:
+        raise BadRequest("The body needs target.name (namespace/name) and target.type")
+    target_type = str(target.get("type") or "model")
+    t_ns, t_name = target["name"].split("/", 1)
+
+    def work(s: Session, caller: Caller, source: Repo) -> list[dict[str, str]]:
+        dest = find_repo(s, caller, target_type, t_ns, t_name, write=True)
+        return lfs.duplicate(s, source, dest, body.get("files"))
+
+    return json_response({"failed": await in_repo(ctx, work)})
+
+
 ROUTES = [
+    route("POST", rf"{API_REPO}/lfs-files/duplicate", duplicate),
     route("POST", rf"{LFS_REPO}/objects/batch", batch),
     route("POST", rf"{LFS_REPO}/objects/verify", verify),
     route("PUT", SIGNED, upload),

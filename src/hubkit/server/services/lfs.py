@@ -360,3 +360,28 @@ def remove_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def duplicate(s: Session, source: Repo, target: Repo, files: Any) -> list[dict[str, str]]:
+    """Make LFS/Xet content of ``source`` usable by ``target`` (a cross-repo copy without bytes
+    moving). Returns the failures; content the source does not hold is never granted."""
+    from ..db.models import XetRepoFile
+
+    if not isinstance(files, list) or len(files) > MAX_BATCH_OBJECTS:
+        raise BadRequest(f"files must be a list of at most {MAX_BATCH_OBJECTS} objects")
+    failed = []
+    for item in files:
+        sha = item.get("sha256") if isinstance(item, dict) else None
+        if not isinstance(sha, str) or not _OID_RE.match(sha):
+            failed.append({"sha256": str(sha), "error": "invalid sha256"})
+            continue
+        xet_row = s.get(XetRepoFile, (source.id, sha))
+        if is_linked(s, source, sha):
+            if not is_linked(s, target, sha):
+                s.add(RepoLfsObject(repo_id=target.id, oid=sha))
+        elif xet_row is not None:
+            if s.get(XetRepoFile, (target.id, sha)) is None:
+                s.add(XetRepoFile(repo_id=target.id, sha256=sha, file_hash=xet_row.file_hash, size=xet_row.size))
+        else:
+            failed.append({"sha256": sha, "error": "not found in the source repo"})
+    return failed
