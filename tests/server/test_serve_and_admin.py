@@ -124,3 +124,27 @@ def test_a_database_from_before_migrations_is_upgraded(tmp_path) -> None:
     engine = create_engine(f"sqlite:///{data / 'hub.db'}")
     assert {"likes", "access_requests", "alembic_version"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_accel_redirect_hands_large_files_to_the_front_server(tmp_path) -> None:
+    proc = HubProcess(tmp_path / "data", extra_args=("--accel-redirect", "/_objects/")).start()
+    try:
+        api = HfApi(endpoint=proc.url, token=proc.admin_token)
+        api.create_repo("admin/accel")
+        data = b"\x00binary" * 1000
+        api.upload_file(path_or_fileobj=data, path_in_repo="w.bin", repo_id="admin/accel")
+        api.upload_file(path_or_fileobj=b"text", path_in_repo="a.txt", repo_id="admin/accel")
+        headers = {"authorization": f"Bearer {proc.admin_token}"}
+        r = httpx.get(f"{proc.url}/admin/accel/resolve/main/w.bin", headers=headers)
+        redirect = r.headers["x-accel-redirect"]
+        assert redirect.startswith("/_objects/lfs/") and r.content == b""
+        assert (proc.data_dir / "objects" / redirect[len("/_objects/") :]).read_bytes() == data
+        assert r.headers["etag"] and r.headers["x-repo-commit"]
+        # HEADs, small git files and resumes (If-Range) are answered by the hub itself
+        head = httpx.head(f"{proc.url}/admin/accel/resolve/main/w.bin", headers=headers)
+        assert "x-accel-redirect" not in head.headers
+        assert httpx.get(f"{proc.url}/admin/accel/resolve/main/a.txt", headers=headers).content == b"text"
+        resume = {**headers, "range": "bytes=10-", "if-range": r.headers["etag"]}
+        assert httpx.get(f"{proc.url}/admin/accel/resolve/main/w.bin", headers=resume).content == data[10:]
+    finally:
+        proc.stop()

@@ -77,6 +77,8 @@ def run_serve(args: argparse.Namespace) -> int:
         os.environ["HUBKIT_DATABASE_URL"] = settings.database_url
         if settings.storage_url:
             os.environ["HUBKIT_STORAGE_URL"] = settings.storage_url
+        if settings.accel_redirect:
+            os.environ["HUBKIT_ACCEL_REDIRECT"] = settings.accel_redirect
         uvicorn.run("hubkit.server.app:create_app_from_env", factory=True, workers=args.workers, **config)  # type: ignore[arg-type]
     else:
         uvicorn.run(app, **config)  # type: ignore[arg-type]

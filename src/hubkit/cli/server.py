@@ -44,6 +44,11 @@ def _serve(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument("--workers", type=int, default=1, help="number of server processes")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--accel-redirect",
+        metavar="PREFIX",
+        help="behind nginx: let it send large files from an internal location PREFIX aliasing <data>/objects/",
+    )
     serve.set_defaults(func=_run_serve)
 
 

@@ -21,4 +21,7 @@ def settings_from_args(args: argparse.Namespace, public_url: str = "http://local
         public_url=public_url,
         database_url=args.database_url or os.environ.get("HUBKIT_DATABASE_URL", ""),
         storage_url=args.storage_url or os.environ.get("HUBKIT_STORAGE_URL", ""),
+        accel_redirect=(getattr(args, "accel_redirect", None) or os.environ.get("HUBKIT_ACCEL_REDIRECT", "")).rstrip(
+            "/"
+        ),
     )

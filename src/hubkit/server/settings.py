@@ -33,6 +33,9 @@ class Settings:
     lfs_chunk_size: int = 16 * MiB
     # Lifetime of the signed upload/download URLs handed out by the LFS batch endpoint.
     signed_url_ttl: int = 24 * 3600
+    # Behind nginx: answer GETs of large files with "X-Accel-Redirect: <prefix>/<object path>"
+    # and let nginx send the bytes (sendfile) from an internal location aliasing the objects.
+    accel_redirect: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
@@ -57,4 +60,5 @@ class Settings:
             public_url=url,
             database_url=os.environ.get("HUBKIT_DATABASE_URL", ""),
             storage_url=os.environ.get("HUBKIT_STORAGE_URL", ""),
+            accel_redirect=os.environ.get("HUBKIT_ACCEL_REDIRECT", ""),
         )

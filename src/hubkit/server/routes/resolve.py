@@ -105,6 +105,13 @@ async def resolve_file(ctx: Ctx) -> Response:
     if target.lfs_oid:
         key = f"lfs/{target.lfs_oid}"
         local = hub.store.local_path(key)
+        accel = hub.settings.accel_redirect
+        if accel and not head and local is not None and "if-range" not in ctx.request.headers:
+            # nginx serves the bytes (and the Range) itself; a resume with If-Range stays with
+            # us, since nginx would compare it with its own ETag, not the content id
+            relative = hub.store.relative_path(key)  # type: ignore[attr-defined]
+            headers.pop("Content-Length", None)
+            return Response(status_code=200, headers={**headers, "X-Accel-Redirect": f"{accel}/{relative}"})
         if found.xet is not None and (local is None or not await ctx.run(hub.store.exists, key)):
             a, b = byte_range or (0, target.size)
             chunks = None if head else cas.file_bytes(hub, found.xet.terms, a, b)

@@ -121,6 +121,12 @@ class LocalObjectStore:
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
+    def relative_path(self, key: str) -> str:
+        """The object's path under the store's root (for a front server's internal location)."""
+        check_key(key)
+        kind, oid = key.split("/", 1)
+        return f"{kind}/{oid[:2]}/{oid[2:]}"
+
     def temp_dir(self) -> Path:
         return self._tmp
 
