@@ -6,8 +6,9 @@ dataset repos with the real ``huggingface_hub`` (Git LFS, ``HF_HUB_DISABLE_XET=1
 - ``alice/fs-big``: one random LFS file (1 GiB in the full profile);
 - ``alice/fs-many``: 10,000 small files, in 100 folders of 100.
 
-Then, in turn and ``repeats`` times (the order rotates; the median counts), each in a fresh
-process with an empty cache (the time of the operation, not of the interpreter start):
+Then, ``repeats`` times, each in a fresh process with an empty cache (the time of the operation,
+not of the interpreter start), the runs compared with each other back to back (who goes first
+alternates; ratios are medians of per-run ratios):
 
 - ``read``: ``fs.open(path, "rb")`` then ``read(8 MiB)`` until the end, bytes discarded;
 - ``download``: ``hf_hub_download`` of the same file into the cache (the reference of the ratio);
@@ -173,10 +174,17 @@ def measure(url: str, work: Path, repeats: int, files: int) -> dict[str, list[di
     if len(digests) != 1:
         raise RuntimeError(f"the tools read different bytes: {digests}")
     log("every tool read the same bytes")
-    cases = [(op, tool) for op in ("read", "download", "find") for tool in ("hubkit", "huggingface_hub")]
+    # The runs compared with each other stay adjacent (the machine may get busier or quieter during
+    # a run); who goes first within a pair alternates.
+    pairs = [
+        (("read", "hubkit"), ("download", "hubkit")),
+        (("read", "huggingface_hub"), ("download", "huggingface_hub")),
+        (("find", "hubkit"), ("find", "huggingface_hub")),
+    ]
     results: dict[str, list[dict[str, object]]] = {}
     for trial in range(repeats):
-        for op, tool in cases[trial % len(cases) :] + cases[: trial % len(cases)]:
+        order = [case for pair in pairs for case in (pair if trial % 2 == 0 else pair[::-1])]
+        for op, tool in order:
             os.sync()
             answer = child(tool, op, url, home)
             if op == "find" and answer["n"] != files:
@@ -188,15 +196,22 @@ def measure(url: str, work: Path, repeats: int, files: int) -> dict[str, list[di
 
 
 def summarize(results: dict[str, list[dict[str, object]]], size: int) -> dict[str, float]:
+    """Medians per case; ratios are medians of per-trial ratios (both sides measured back to back)."""
     med = {k: statistics.median(float(r["seconds"]) for r in v) for k, v in results.items()}  # type: ignore[arg-type]
+
+    def ratio(num: str, den: str) -> float:
+        pairs = zip(results[num], results[den], strict=True)
+        return statistics.median(float(a["seconds"]) / float(b["seconds"]) for a, b in pairs)  # type: ignore[arg-type]
+
     out = {f"{k}_s": v for k, v in med.items()}
     out.update({f"{k}_rss_mb": max(int(r["rss_kib"]) for r in v) * 1024 / 1e6 for k, v in results.items()})  # type: ignore[call-overload]
     for tool in ("hubkit", "huggingface_hub"):
         out[f"read/{tool}_mbps"] = size / 1e6 / med[f"read/{tool}"]
         out[f"download/{tool}_mbps"] = size / 1e6 / med[f"download/{tool}"]
-    out["read_over_download"] = med["read/hubkit"] / med["download/hubkit"]
-    out["read_vs_hfh"] = med["read/huggingface_hub"] / med["read/hubkit"]
-    out["find_vs_hfh"] = med["find/huggingface_hub"] / med["find/hubkit"]
+    out["read_over_download"] = ratio("read/hubkit", "download/hubkit")
+    out["hfh_read_over_download"] = ratio("read/huggingface_hub", "download/huggingface_hub")
+    out["read_vs_hfh"] = ratio("read/huggingface_hub", "read/hubkit")
+    out["find_vs_hfh"] = ratio("find/huggingface_hub", "find/hubkit")
     return out
 
 
@@ -205,8 +220,8 @@ def render(s: dict[str, float], prof: dict[str, int], command: str) -> str:
     return "\n".join([
         BEGIN,
         f"Last run: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, `{command}`, {platform.machine()},"
-        f" {os.cpu_count()} CPUs, Python {platform.python_version()}; medians of {prof['repeats']} runs;"
-        f" load average {prof['load']:.1f} at the start.",
+        f" {os.cpu_count()} CPUs, Python {platform.python_version()}; medians of {prof['repeats']} runs"
+        f" (ratios: median of per-run ratios); load average {prof['load']:.1f} at the start.",
         "",
         "| Case | hubkit | huggingface_hub 2.4.0 | hubkit vs hfh |",
         "|---|---:|---:|---:|",
@@ -216,7 +231,8 @@ def render(s: dict[str, float], prof: dict[str, int], command: str) -> str:
         f"| `hf_hub_download`, same file, empty cache | {s['download/hubkit_s']:.2f} s"
         f" ({s['download/hubkit_mbps']:.0f} MB/s) | {s['download/huggingface_hub_s']:.2f} s"
         f" ({s['download/huggingface_hub_mbps']:.0f} MB/s) | |",
-        f"| **ratio** read / download (hubkit) | **{s['read_over_download']:.2f}** | | |",
+        f"| **ratio** read time / download time | **{s['read_over_download']:.2f}** |"
+        f" {s['hfh_read_over_download']:.2f} | |",
         f"| `fs.find`, {files:,} files in {prof['folders']} folders, cold | {s['find/hubkit_s']:.2f} s |"
         f" {s['find/huggingface_hub_s']:.2f} s | x{s['find_vs_hfh']:.2f} |",
         f"| peak RSS of the read | {s['read/hubkit_rss_mb']:.0f} MB | {s['read/huggingface_hub_rss_mb']:.0f} MB | |",

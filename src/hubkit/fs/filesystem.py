@@ -110,7 +110,9 @@ class HfFileSystem(WriteMixin, fsspec.AbstractFileSystem, metaclass=_CachedPerHu
         self.block_size = block_size
         self.expand_info = expand_info
         self.max_workers = max(1, max_workers)
-        self.read_workers = min(self.max_workers, 4)  # ranged GETs in flight per open file
+        # Ranged GETs in flight per open file. Two keep a remote link busy; more only add thread
+        # contention when client and server share a few cores (measured in bench/fs).
+        self.read_workers = min(self.max_workers, 2)
         self.live_follow = live_follow
         # (repo type, repo id, revision or None) -> (exists, the error saying why not)
         self._repo_cache: dict[tuple[str, str, str | None], tuple[bool, Exception | None]] = {}

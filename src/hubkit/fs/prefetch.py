@@ -22,8 +22,8 @@ from fsspec.caching import BaseCache
 __all__ = ["PrefetchCache"]
 
 DEFAULT_MAX_AHEAD = 32 * 1024 * 1024
-DEFAULT_MAX_REQUEST = 16 * 1024 * 1024
-DEFAULT_WORKERS = 4
+DEFAULT_MAX_REQUEST = 8 * 1024 * 1024
+DEFAULT_WORKERS = 2
 
 Buffer = bytes | bytearray
 
