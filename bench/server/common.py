@@ -1,0 +1,60 @@
+"""Constants, profiles and small helpers shared by the bench/server modules."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+README = REPO_ROOT / "bench" / "README.md"
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+HTTPLOAD_C = HERE / "httpload.c"
+BEGIN = "<!-- bench/server results: begin (written by bench/server/run.py) -->"
+END = "<!-- bench/server results: end -->"
+
+MiB = 1024 * 1024
+MB = 1000 * 1000
+USER = "alice"
+TOKEN = "hf_benchAliceWriteToken0000000001"
+REPO_NAME = "bench-model"
+LFS_FILE = "model.safetensors"
+SMALL_FILE = "config.json"
+CONCURRENCY = (1, 16)
+MAX_CLIENT_THREADS = 2
+TARGETS = {"head": 0.5, "get": 0.8}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+NGINX = "nginx"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    size: int  # bytes of the LFS file
+    head_seconds: float
+    get_seconds: float
+    warmup_seconds: float
+    repeats: int
+
+
+PROFILES = {
+    "full": Profile("full", 1024 * MiB, head_seconds=10, get_seconds=10, warmup_seconds=1, repeats=3),
+    "quick": Profile("quick", 64 * MiB, head_seconds=3, get_seconds=3, warmup_seconds=0.5, repeats=1),
+}
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+METRIC_LABEL = {
+    "head": f"HEAD {LFS_FILE} (req/s)",
+    "head-small": f"HEAD {SMALL_FILE} (req/s)",
+    "get": f"GET {LFS_FILE} (MB/s)",
+}
