@@ -27,6 +27,9 @@ MAX_CLIENT_THREADS = 2
 TARGETS = {"head": 0.5, "get": 0.8}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 NGINX = "nginx"
+ACCEL = "hub behind nginx (--accel-redirect)"
+ACCEL_PREFIX = "/_hubkit_objects"  # nginx's internal location for --accel-redirect
+FLOOR = "ASGI floor"
 
 
 @dataclass(frozen=True)

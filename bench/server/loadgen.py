@@ -28,11 +28,12 @@ def build_httpload(cc: str, work: Path) -> str:
 
 @dataclass
 class Target:
-    """A running server and the URLs of the two files on it."""
+    """A running server (its processes: all count as the server's CPU) and the URLs of the two files on it."""
 
     name: str
-    service: Service
+    services: list[Service]
     urls: dict[str, str]  # "lfs", "small"
+    head_only: bool = False  # answers HEAD only (the ASGI floor): no GET rows
 
 
 @dataclass
@@ -69,7 +70,7 @@ def httpload(exe: str, method: str, url: str, conc: int, seconds: float) -> dict
 def measure_head(exe: str, target: Target, metric: str, conc: int, prof: Profile) -> Run:
     url = target.urls["small" if metric == "head-small" else "lfs"]
     httpload(exe, "HEAD", url, conc, prof.warmup_seconds)
-    with cpu_meter(target.service) as cpu:
+    with cpu_meter(target.services) as cpu:
         data = httpload(exe, "HEAD", url, conc, prof.head_seconds)
     rps = data["requests"] / data["seconds"]
     detail = {"requests": data["requests"], "server_cpu_per_unit": cpu["server"] / data["requests"]}
@@ -125,12 +126,12 @@ def measure_get(tools: dict[str, str], client: str, target: Target, conc: int, p
     url = target.urls["lfs"]
     if client == "curl":
         curl_get(tools["curl"], url)  # warm-up: connection path and page cache
-        with cpu_meter(target.service) as cpu:
+        with cpu_meter(target.services) as cpu:
             data = get_throughput(tools["curl"], url, conc, prof.get_seconds, size)
         nbytes, seconds, detail = data["mbps"] * MB * data["seconds"], data["seconds"], {"downloads": data["downloads"]}
     else:
         httpload(tools["httpload"], "GET", url, conc, prof.warmup_seconds)
-        with cpu_meter(target.service) as cpu:
+        with cpu_meter(target.services) as cpu:
             data = httpload(tools["httpload"], "GET", url, conc, prof.get_seconds)
         nbytes, seconds, detail = data["body_bytes"], data["seconds"], {"downloads": data["requests"]}
     detail["server_cpu_per_unit"] = cpu["server"] / (nbytes / 1e9)  # CPU seconds per GB
@@ -146,6 +147,8 @@ def measure_all(
         for conc in CONCURRENCY:
             for rep in range(prof.repeats):
                 for target in targets:
+                    if metric == "get" and target.head_only:
+                        continue
                     if quiet_wait > 0:
                         waited = wait_quiet(quiet_wait)
                         if waited > 1.5:

@@ -177,13 +177,17 @@ def _system_cpu_seconds() -> tuple[float, float]:
 
 
 @contextlib.contextmanager
-def cpu_meter(service: Service) -> Iterator[dict[str, float]]:
-    """CPU seconds of the server, of the load generator, and of everything else on the machine."""
+def cpu_meter(services: list[Service]) -> Iterator[dict[str, float]]:
+    """CPU seconds of the server (all of ``services``), of the load generator, and of everything else."""
+
+    def server() -> float:
+        return sum(s.cpu_seconds() for s in services)
+
     out: dict[str, float] = {}
-    s0, c0, (b0, st0), t0 = service.cpu_seconds(), _client_cpu_seconds(), _system_cpu_seconds(), time.monotonic()
+    s0, c0, (b0, st0), t0 = server(), _client_cpu_seconds(), _system_cpu_seconds(), time.monotonic()
     yield out
     out["wall"] = time.monotonic() - t0
-    out["server"] = service.cpu_seconds() - s0
+    out["server"] = server() - s0
     out["client"] = _client_cpu_seconds() - c0
     busy, steal = _system_cpu_seconds()
     out["other"] = max(0.0, busy - b0 - out["server"] - out["client"])

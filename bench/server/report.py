@@ -14,6 +14,7 @@ from common import (
     BEGIN,
     CONCURRENCY,
     END,
+    FLOOR,
     MB,
     METRIC_LABEL,
     NGINX,
@@ -63,7 +64,7 @@ def summarize(runs: list[Run]) -> dict[tuple[str, str, int], Summary]:
     return out
 
 
-MAIN_HEADER = ["measurement", "concurrency", "hub as", "hub", "nginx", "ratio", "target", "met"]
+MAIN_HEADER = ["measurement", "concurrency", "served by", "value", "nginx", "ratio", "target", "met"]
 
 
 def main_rows(summaries: dict[tuple[str, str, int], Summary]) -> list[list[str]]:
@@ -74,9 +75,11 @@ def main_rows(summaries: dict[tuple[str, str, int], Summary]) -> list[list[str]]
         for conc in CONCURRENCY:
             ref = summaries[(NGINX, metric, conc)].median
             for hub in hubs:
+                if (hub, metric, conc) not in summaries:
+                    continue  # the ASGI floor answers HEAD only
                 value = summaries[(hub, metric, conc)].median
                 ratio = value / ref
-                target = TARGETS.get(metric)
+                target = None if hub == FLOOR else TARGETS.get(metric)
                 if target is None:
                     verdict = "-"
                 elif ratio >= target:
@@ -91,11 +94,31 @@ def main_rows(summaries: dict[tuple[str, str, int], Summary]) -> list[list[str]]
                         f"{value:,.0f}",
                         f"{ref:,.0f}",
                         f"{ratio:.3f}x",
-                        f">= {target}x" if target is not None else "(extra)",
+                        f">= {target}x" if target is not None else ("(context)" if hub == FLOOR else "(extra)"),
                         verdict,
                     ]
                 )
     return rows
+
+
+def floor_lines(summaries: dict[tuple[str, str, int], Summary]) -> list[str]:
+    """How close each hub comes to the ASGI floor's HEAD rate (empty without floor rows)."""
+    lines = []
+    for metric in ("head", "head-small"):
+        for conc in CONCURRENCY:
+            floor = summaries.get((FLOOR, metric, conc))
+            if floor is None:
+                continue
+            parts = [
+                f"{s.server} {s.median / floor.median:.0%}"
+                for s in summaries.values()
+                if s.metric == metric and s.concurrency == conc and s.server not in (FLOOR, NGINX)
+            ]
+            lines.append(
+                f"- {METRIC_LABEL[metric].split(' (')[0]}, concurrency {conc}: floor {floor.median:,.0f} req/s; "
+                + ", ".join(parts)
+            )
+    return lines
 
 
 DETAIL_HEADER = [
@@ -208,6 +231,7 @@ def report_markdown(
     machine: dict[str, str],
     upload_s: float,
     get_client: str,
+    notes: list[str] | None = None,
 ) -> str:
     rows = main_rows(summaries)
     get_how = (
@@ -248,12 +272,23 @@ def report_markdown(
         lines += [f"- {r[0].split(' (')[0]}, concurrency {r[1]}, {r[2]}: {r[5]} of nginx, {r[7][4:]}" for r in missed]
     else:
         lines.append("All targets met.")
+    floor = floor_lines(summaries)
+    if floor:
+        lines += [
+            "",
+            f"The {FLOOR} (a bare ASGI app on the same uvicorn settings, fixed headers) is the ceiling of any "
+            "Python handler on this stack; share of its HEAD rate reached:",
+            "",
+            *floor,
+        ]
+    if notes:  # observations made while checking the servers
+        lines += ["", *(f"- {n}" for n in notes)]
     lines += [
         "",
         "Medians, range over the repeats, and mean CPU use during the runs (100% = one core of "
         f"{machine['cores']}). Client: the load generator (and this script); other: every other process "
         "on the machine (interference: a run is only clean when it is near 0%). Server cost: the server's "
-        "CPU time per HEAD request, or per GB sent.",
+        "CPU time per HEAD request, or per GB sent (behind nginx: nginx's and the hub's together).",
         "",
         md_table(DETAIL_HEADER, detail_rows(summaries)),
         "",

@@ -4,7 +4,12 @@ One run starts ``hubkit serve`` on a scratch data dir, provisions a user and a t
 public model repo and uploads a random ``model.safetensors`` (through LFS) and a small
 ``config.json`` with the real ``huggingface_hub`` client, then starts nginx (its own minimal
 config, ``sendfile on``) on a folder holding the *same* bytes: a hard link to the hub's LFS
-object. It then measures, at concurrency 1 and 16, the hub, the hub with ``--workers 2`` and
+object. Two more servers give context: the hub behind an nginx reverse proxy with
+``--accel-redirect`` (nginx sends the LFS bytes itself, with sendfile, from an internal location
+aliasing the hub's objects; HEADs and small files go to the hub), and the "ASGI floor"
+(asgi_floor.py: a bare ASGI app answering the same HEADs with the hub's headers as constants, on
+the same uvicorn settings: the ceiling of any Python handler). It then measures, at concurrency 1
+and 16, the hub, the hub with ``--workers 2``, the hub behind nginx, the floor (HEAD only) and
 nginx, interleaved (one run of each in turn, ``repeats`` times; the median counts):
 
 - HEAD requests/s: hub ``HEAD /alice/<repo>/resolve/main/<file>`` against nginx
@@ -47,6 +52,8 @@ import tempfile
 from pathlib import Path
 
 from common import (
+    ACCEL,
+    FLOOR,
     LFS_FILE,
     MB,
     NGINX,
@@ -76,7 +83,17 @@ from report import (
     text_table,
     write_readme,
 )
-from servers import admin, check_same_bytes, fetch, start_hub, start_nginx, upload
+from servers import (
+    accel_get_headers,
+    admin,
+    check_same_bytes,
+    fetch,
+    start_asgi_floor,
+    start_hub,
+    start_hub_behind_nginx,
+    start_nginx,
+    upload,
+)
 
 # --- main ----------------------------------------------------------------------------------
 
@@ -96,6 +113,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--no-workers2", action="store_true", help="skip the hub --workers 2 rows")
     p.add_argument("--no-small", action="store_true", help="skip the HEAD of the small regular file")
+    p.add_argument("--no-accel", action="store_true", help="skip the rows of the hub behind nginx (--accel-redirect)")
+    p.add_argument("--no-floor", action="store_true", help="skip the ASGI floor rows (HEAD of a bare ASGI app)")
     p.add_argument(
         "--quiet-wait",
         type=float,
@@ -173,19 +192,45 @@ def main(argv: list[str] | None = None) -> int:
         (www / SMALL_FILE).write_bytes(small)
 
         paths = {k: f"/{USER}/{REPO_NAME}/resolve/main/{f}" for k, f in (("lfs", LFS_FILE), ("small", SMALL_FILE))}
-        targets = [Target("hub", hub, {k: hub_url + v for k, v in paths.items()})]
+        targets = [Target("hub", [hub], {k: hub_url + v for k, v in paths.items()})]
         if not args.no_workers2:
             hub2, hub2_url = start_hub(data_dir, work, workers=2)
             services.append(hub2)
-            targets.append(Target("hub --workers 2", hub2, {k: hub2_url + v for k, v in paths.items()}))
+            targets.append(Target("hub --workers 2", [hub2], {k: hub2_url + v for k, v in paths.items()}))
+        if not args.no_accel:
+            accel, accel_url = start_hub_behind_nginx(tools["nginx"], data_dir, work, args.nginx_workers)
+            services += accel
+            targets.append(Target(ACCEL, accel, {k: accel_url + v for k, v in paths.items()}))
         nginx, nginx_url = start_nginx(tools["nginx"], work, www, args.nginx_workers)
         services.append(nginx)
-        targets.append(Target(NGINX, nginx, {"lfs": f"{nginx_url}/{LFS_FILE}", "small": f"{nginx_url}/{SMALL_FILE}"}))
-        check_same_bytes([t.urls["lfs"] for t in targets], www / LFS_FILE, prof.size)
+        nginx_target = Target(NGINX, [nginx], {"lfs": f"{nginx_url}/{LFS_FILE}", "small": f"{nginx_url}/{SMALL_FILE}"})
+        check_same_bytes([*(t.urls["lfs"] for t in targets), nginx_target.urls["lfs"]], www / LFS_FILE, prof.size)
         _, headers, _ = fetch(targets[0].urls["lfs"], "HEAD")
         if headers.get("x-linked-etag") != f'"{sha}"':
             raise BenchError(f"the hub's HEAD lacks the LFS ETag: {headers}")
-        log(f"{', '.join(t.name for t in targets)} serve the same bytes")
+        notes = []
+        if not args.no_accel:
+            accel_target = next(t for t in targets if t.name == ACCEL)
+            if fetch(accel_target.urls["lfs"], "HEAD")[1].get("x-linked-etag") != f'"{sha}"':
+                raise BenchError("the HEAD through nginx lacks the LFS ETag")
+            notes.append(accel_get_headers(hub_url + paths["lfs"], accel_target.urls["lfs"]))
+            log(notes[-1])
+        if not args.no_floor:
+            # the hub's own HEAD answers become the floor's constants (minus what uvicorn adds itself:
+            # Date, and the "Connection: close" answering urllib's request)
+            routes = {}
+            for path in paths.values():
+                _, got, _ = fetch(hub_url + path, "HEAD")
+                routes[path] = {k: v for k, v in got.items() if k not in ("date", "connection", "keep-alive")}
+            floor, floor_url = start_asgi_floor(work, routes)
+            services.append(floor)
+            targets.append(Target(FLOOR, [floor], {k: floor_url + v for k, v in paths.items()}, head_only=True))
+            for path in paths.values():
+                status, got, _ = fetch(floor_url + path, "HEAD")
+                if status != 200 or got.get("content-length") != routes[path]["content-length"]:
+                    raise BenchError(f"the ASGI floor answers HEAD {path} with {status} {got}")
+        targets.append(nginx_target)
+        log(f"{', '.join(t.name for t in targets if not t.head_only)} serve the same bytes")
 
         metrics = ["head", *([] if args.no_small else ["head-small"]), "get"]
         runs = measure_all(tools, targets, prof, metrics, args.quiet_wait, args.get_client)
@@ -197,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         print(text_table(MAIN_HEADER, main_rows(summaries)))
         print()
         print(text_table(DETAIL_HEADER, detail_rows(summaries)))
-        section = report_markdown(summaries, prof, command, when, machine, upload_s, args.get_client)
+        section = report_markdown(summaries, prof, command, when, machine, upload_s, args.get_client, notes)
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         stem = f"server-{prof.name.split()[0]}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
         raw = {
@@ -206,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             "when": when,
             "machine": machine,
             "upload_seconds": upload_s,
+            "notes": notes,
             "runs": [r.__dict__ for r in runs],
         }
         (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")

@@ -6,22 +6,29 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import LFS_FILE, REPO_NAME, SMALL_FILE, TOKEN, USER, BenchError, MiB, log
+from common import ACCEL_PREFIX, HERE, LFS_FILE, REPO_NAME, SMALL_FILE, TOKEN, USER, BenchError, MiB, log
 from procs import Service, free_port, hubkit_command
 
 
-def start_hub(data_dir: Path, workdir: Path, workers: int) -> tuple[Service, str]:
+def start_hub(
+    data_dir: Path, workdir: Path, workers: int, extra: tuple[str, ...] = (), name: str = ""
+) -> tuple[Service, str]:
+    """``hubkit serve`` on a free port (``extra``: more options); returns it and its own URL."""
     port = free_port()
     args = [*hubkit_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
     if workers > 1:
         args += ["--workers", str(workers)]
+    args += extra
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    service = Service(f"hubkit serve --workers {workers}", args, workdir / f"hub-w{workers}.log", env)
+    name = name or f"hub-w{workers}"
+    label = f"hubkit serve --workers {workers}" + "".join(f" {x}" for x in extra)
+    service = Service(label, args, workdir / f"{name}.log", env)
     url = f"http://127.0.0.1:{port}"
     service.wait_ready(f"{url}/api/whoami-v2")
     return service, url
@@ -81,7 +88,7 @@ def upload(url: str, work: Path, size: int) -> tuple[str, float]:
 # --- nginx ---------------------------------------------------------------------------------
 
 NGINX_CONF = """\
-# minimal static file server for bench/server/run.py
+# minimal {what} for bench/server/run.py
 {user}worker_processes {workers};
 daemon off;
 master_process on;
@@ -107,33 +114,116 @@ http {{
     fastcgi_temp_path {dir}/tmp/fastcgi;
     uwsgi_temp_path {dir}/tmp/uwsgi;
     scgi_temp_path {dir}/tmp/scgi;
-
+{http}
     server {{
         listen 127.0.0.1:{port};
-        root {root};
-        location / {{
-        }}
+{server}
     }}
 }}
 """
 
+STATIC_SERVER = """\
+        root {root};
+        location / {{
+        }}"""
 
-def start_nginx(nginx: str, work: Path, root: Path, workers: str) -> tuple[Service, str]:
-    ndir = work / "nginx"
+# The hub behind nginx: everything is proxied to the hub over kept-alive upstream connections;
+# a GET of an LFS file comes back as 200 + "X-Accel-Redirect: PREFIX/lfs/ab/cdef..." without a
+# body, and nginx sends the object itself from the internal location (sendfile, Range).
+# The upstream keep-alive timeout stays under uvicorn's (30 s) so that nginx never reuses a
+# connection the hub is closing.
+PROXY_HTTP = """
+    upstream hub {{
+        server 127.0.0.1:{hub_port};
+        keepalive 32;
+        keepalive_timeout 20s;
+        keepalive_requests 100000000;
+    }}
+"""
+
+PROXY_SERVER = """\
+        location / {{
+            proxy_pass http://hub;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+        }}
+        location {prefix}/ {{
+            internal;
+            alias {objects}/;
+            # On X-Accel-Redirect nginx keeps only a few upstream headers (Content-Type,
+            # Content-Disposition, Cache-Control, ...) and sets an ETag of its own (mtime-size):
+            # give the client the hub's metadata back (ETag = content id, which clients check).
+            etag off;
+            add_header ETag $upstream_http_etag;
+            add_header X-Repo-Commit $upstream_http_x_repo_commit;
+            add_header X-Linked-Etag $upstream_http_x_linked_etag;
+            add_header X-Linked-Size $upstream_http_x_linked_size;
+        }}"""
+
+
+def _start_nginx_conf(
+    nginx: str, ndir: Path, port: int, workers: str, name: str, what: str, http: str, server: str
+) -> Service:
     (ndir / "tmp").mkdir(parents=True)
-    port = free_port()
     # As root the workers would drop to 'nobody', who can read neither the scratch folders (0700)
     # nor the hub's objects: keep them as the invoking user.
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = ndir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, workers=workers, dir=ndir, port=port, root=root))
+    conf.write_text(
+        NGINX_CONF.format(what=what, user=user, workers=workers, dir=ndir, port=port, http=http, server=server)
+    )
     args = [nginx, "-p", str(ndir), "-e", str(ndir / "error.log"), "-c", str(conf)]
     check = subprocess.run([*args, "-t"], capture_output=True, text=True, check=False)
     if check.returncode != 0:
         raise BenchError(f"nginx rejects its config:\n{check.stderr}")
-    service = Service("nginx", args, ndir / "stdout.log")
+    return Service(name, args, ndir / "stdout.log")
+
+
+def start_nginx(nginx: str, work: Path, root: Path, workers: str) -> tuple[Service, str]:
+    """nginx serving the folder ``root`` as static files."""
+    port = free_port()
+    server = STATIC_SERVER.format(root=root)
+    service = _start_nginx_conf(nginx, work / "nginx", port, workers, "nginx", "static file server", "", server)
     url = f"http://127.0.0.1:{port}"
     service.wait_ready(f"{url}/{SMALL_FILE}")
+    return service, url
+
+
+def start_hub_behind_nginx(
+    nginx: str, data_dir: Path, work: Path, workers: str, prefix: str = ACCEL_PREFIX
+) -> tuple[list[Service], str]:
+    """``hubkit serve --accel-redirect PREFIX`` behind an nginx reverse proxy; returns nginx's URL.
+
+    The hub learns nginx's URL as its public URL, so every URL it returns points at nginx.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    hub, hub_url = start_hub(
+        data_dir, work, workers=1, extra=("--accel-redirect", prefix, "--public-url", url), name="hub-accel"
+    )
+    try:
+        http = PROXY_HTTP.format(hub_port=hub_url.rsplit(":", 1)[1])
+        server = PROXY_SERVER.format(prefix=prefix, objects=data_dir / "objects")
+        proxy = _start_nginx_conf(
+            nginx, work / "nginx-accel", port, workers, "nginx (proxy)", "reverse proxy", http, server
+        )
+        proxy.wait_ready(f"{url}/api/whoami-v2")
+    except BaseException:
+        hub.stop()
+        raise
+    return [proxy, hub], url
+
+
+def start_asgi_floor(work: Path, routes: dict[str, dict[str, str]]) -> tuple[Service, str]:
+    """asgi_floor.py answering each path of ``routes`` with its headers (see that file)."""
+    port = free_port()
+    spec = work / "asgi-floor.json"
+    spec.write_text(json.dumps(routes))
+    args = [sys.executable, str(HERE / "asgi_floor.py"), str(port), str(spec)]
+    service = Service("ASGI floor", args, work / "asgi-floor.log", {**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    service.wait_ready(f"{url}{next(iter(routes))}")
     return service, url
 
 
@@ -160,3 +250,29 @@ def check_same_bytes(urls: list[str], path: Path, size: int) -> None:
             status, _, body = fetch(url, headers={"Range": rng})
             if status != 206 or body != want:
                 raise BenchError(f"GET {url} Range {rng}: HTTP {status}, {len(body)} bytes, content differs")
+
+
+ACCEL_KEPT = (
+    "x-repo-commit",
+    "etag",
+    "x-linked-etag",
+    "x-linked-size",
+    "content-type",
+    "content-disposition",
+    "cache-control",
+)
+
+
+def accel_get_headers(direct: str, proxied: str) -> str:
+    """Which of the hub's GET headers survive nginx's X-Accel-Redirect (a one-line note)."""
+    rng = {"Range": "bytes=0-0"}
+    _, want, _ = fetch(direct, headers=rng)
+    _, got, _ = fetch(proxied, headers=rng)
+    lost = [h for h in ACCEL_KEPT if h in want and h not in got]
+    changed = [h for h in ACCEL_KEPT if h in want and h in got and got[h] != want[h]]
+    kept = [h for h in ACCEL_KEPT if h in want and got.get(h) == want[h]]
+    return (
+        "GET through nginx (--accel-redirect), hub headers: "
+        f"kept {', '.join(kept) or 'none'}; replaced by nginx's {', '.join(changed) or 'none'}; "
+        f"dropped {', '.join(lost) or 'none'}"
+    )
