@@ -33,7 +33,7 @@ def test_list_and_search_models(hub, alice: HfApi, bob: HfApi, unique: str) -> N
     assert sorted(m.id for m in HfApi(endpoint=hub.url, token=False).list_models(search=f"ls-{unique}")) == sorted(
         ids[:2]
     )
-    assert [m.id for m in alice.list_models(filter=f"t-{unique}", search="-b")] == [ids[1]]
+    assert [m.id for m in alice.list_models(filter=f"t-{unique}", search=f"{unique}-b")] == [ids[1]]
     assert [m.id for m in alice.list_models(filter=["n0", f"t-{unique}"])] == [ids[0]]
     assert all(m.author == "alice" for m in alice.list_models(author="alice", limit=5))
     assert len(list(alice.list_models(search=f"ls-{unique}", limit=2))) == 2
