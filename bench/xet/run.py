@@ -9,13 +9,17 @@ In one run:
 
     .venv/bin/python bench/xet/run.py            # 256 MiB + 1 GiB
     .venv/bin/python bench/xet/run.py --quick    # 64 MiB + 128 MiB
+    .venv/bin/python bench/xet/run.py --readme   # also write the table into bench/README.md
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,6 +34,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from hubserver import HubProcess  # noqa: E402
 
 MiB = 1024 * 1024
+README = ROOT / "bench" / "README.md"
+BEGIN = "<!-- bench/xet results: begin (written by bench/xet/run.py --readme) -->"
+END = "<!-- bench/xet results: end -->"
 CLIENT = r"""
 import hashlib, json, sys, time
 from huggingface_hub import HfApi, hf_hub_download
@@ -80,7 +87,9 @@ def random_file(path: Path, size: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
+    load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     dedup_size = 64 * MiB if args.quick else 256 * MiB
     big_size = 128 * MiB if args.quick else 1024 * MiB
     work = Path(tempfile.mkdtemp(prefix="hubkit-bench-xet-"))
@@ -119,9 +128,47 @@ def main() -> None:
         (f"download {big_size // MiB} MiB, Xet vs HTTP (s)", f"{down_xet:.1f} vs {down_lfs:.1f} ({mb / down_xet:.0f} "
          f"vs {mb / down_lfs:.0f} MB/s): ratio {down_lfs / down_xet:.2f}x", "(measured)", None),
     ]  # fmt: skip
-    print("| measurement | result | target | met |\n|---|---|---|---|")
+    table = ["| measurement | result | target | met |", "|---|---|---|---|"]
     for name, result, target, met in rows:
-        print(f"| {name} | {result} | {target} | {'-' if met is None else ('yes' if met else 'no')} |")
+        table.append(f"| {name} | {result} | {target} | {'-' if met is None else ('yes' if met else 'no')} |")
+    print("\n".join(table))
+    if args.readme:
+        write_readme(table, load_start)
+
+
+def write_readme(table: list[str], load_start: str) -> None:
+    from importlib.metadata import version
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True, text=True
+    )
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    section = [
+        BEGIN,
+        "",
+        f"### Latest results ({when})",
+        "",
+        "```sh",
+        shlex.join([".venv/bin/python", "bench/xet/run.py", *sys.argv[1:]]),
+        "```",
+        "",
+        f"- Machine: {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}; "
+        f"huggingface_hub {version('huggingface_hub')}, hf_xet {version('hf_xet')}; hubkit git "
+        f"{commit.stdout.strip()}{' + uncommitted changes in src/' if dirty.stdout.strip() else ''}; load average "
+        f"at the start {load_start}, at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+        "",
+        *table,
+        "",
+        END,
+    ]
+    text = README.read_text()
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        text = before + "\n".join(section) + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Xet (bench/xet)\n\n" + "\n".join(section) + "\n"
+    README.write_text(text)
 
 
 if __name__ == "__main__":
