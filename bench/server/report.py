@@ -282,7 +282,7 @@ def report_markdown(
             *floor,
         ]
     if notes:  # observations made while checking the servers
-        lines += ["", *(f"- {n}" for n in notes)]
+        lines += ["", *(f"Check: {n}." for n in notes)]
     lines += [
         "",
         "Medians, range over the repeats, and mean CPU use during the runs (100% = one core of "
