@@ -56,6 +56,7 @@ def main() -> None:
         log_level="info",
         timeout_keep_alive=30,
         server_header=False,
+        proxy_headers=False,
         http="httptools",
         loop="uvloop",
     )

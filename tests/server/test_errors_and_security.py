@@ -16,6 +16,10 @@ def test_every_response_has_a_request_id(client) -> None:
         assert r.headers.get("x-request-id"), (method, path)
     r = client.get("/api/models", headers={"x-request-id": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123"
+    r = client.get("/api/models", headers={"x-request-id": "bad id\twith spaces"})
+    assert r.headers["x-request-id"] != "bad id\twith spaces"
+    ids = {client.head("/api/whoami-v2").headers["x-request-id"] for _ in range(50)}
+    assert len(ids) == 50
 
 
 def test_error_bodies_are_json_objects_with_codes(client, auth) -> None:
@@ -31,6 +35,17 @@ def test_invalid_token_is_rejected_clearly(client) -> None:
     r = client.get("/api/whoami-v2", headers={"authorization": "Bearer hf_not_a_real_token_at_all"})
     assert r.status_code == 401
     assert r.headers["x-error-message"] == "Invalid credentials in Authorization header"
+
+
+def test_invalid_token_is_rejected_on_public_downloads_too(client, auth, new_repo) -> None:
+    """The download hot path skips the caller for public repos, but never a bad token."""
+    repo = new_repo()
+    assert client.head(f"/{repo}/resolve/main/.gitattributes").status_code == 200
+    assert client.head(f"/{repo}/resolve/main/.gitattributes", headers=auth()).status_code == 200
+    bad = {"authorization": "Bearer hf_not_a_real_token_at_all"}
+    for method in ("HEAD", "GET"):
+        r = client.request(method, f"/{repo}/resolve/main/.gitattributes", headers=bad)
+        assert r.status_code == 401, method
 
 
 def test_entry_and_revision_not_found_codes(client, auth, new_repo) -> None:

@@ -81,6 +81,17 @@ def test_lfs_file_headers_and_range(client, auth, new_repo, commit) -> None:
         r = httpx.get(h.headers["location"], headers={"range": "bytes=1000-1999"})
     else:
         assert h.status_code == 200 and h.headers["content-length"] == str(len(data))
+        g = client.get(f"/{repo}/resolve/main/w.bin")
+        anonymous_head = client.head(f"/{repo}/resolve/main/w.bin")
+        varying = {"x-request-id", "date"}
+        for answer in (g, anonymous_head):
+            assert {k: v for k, v in answer.headers.items() if k not in varying} == {
+                k: v for k, v in h.headers.items() if k not in varying
+            }
+        assert g.content == data
+        ranged = client.head(f"/{repo}/resolve/main/w.bin", headers={"range": "bytes=10-19"})
+        assert ranged.status_code == 206 and ranged.headers["content-range"] == f"bytes 10-19/{len(data)}"
+        assert ranged.headers["content-length"] == "10"
         r = client.get(f"/{repo}/resolve/main/w.bin", headers={**auth(), "range": "bytes=1000-1999"})
     assert r.status_code == 206 and r.content == data[1000:2000]
     tree = client.get(f"/api/models/{repo}/tree/main", headers=auth()).json()

@@ -66,6 +66,8 @@ def run_serve(args: argparse.Namespace) -> int:
         "host": args.host,
         "port": args.port,
         "access_log": args.access_log,
+        # only the access log reads the client address (X-Forwarded-For): skip the middleware otherwise
+        "proxy_headers": args.access_log,
         "log_level": "info",
         "timeout_keep_alive": 30,
         "server_header": False,

@@ -7,10 +7,12 @@ and percent-decode each captured group afterwards.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,10 @@ EXPOSED_HEADERS = (
     "X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, X-Total-Count, ETag, Link, Accept-Ranges, "
     "Content-Range, X-Linked-Size, X-Linked-Etag, X-Xet-Access-Token, X-Xet-Token-Expiration, "
     "X-Xet-Refresh-Route, X-Xet-Cas-Url, X-Xet-Hash"
+)
+_CORS_RAW = (
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", EXPOSED_HEADERS.encode()),
 )
 _PREFLIGHT = {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
@@ -180,11 +186,10 @@ class HubApp:
             response: Response = Response(status_code=204, headers=_PREFLIGHT)
         else:
             response = await self._dispatch(scope, receive, request_id)
-        response.headers["X-Request-Id"] = request_id
-        # Browser clients (huggingface.js) read these; tokens travel in headers, never cookies,
-        # so allowing any origin exposes nothing a script could not already ask for.
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        # Browser clients (huggingface.js) read the CORS headers; tokens travel in headers, never
+        # cookies, so allowing any origin exposes nothing a script could not already ask for.
+        # Appended as raw bytes: no response sets these itself.
+        response.raw_headers += [(b"x-request-id", request_id.encode("latin-1")), *_CORS_RAW]
         await response(scope, receive, send)
 
     async def _dispatch(self, scope: Scope, receive: Receive, request_id: str) -> Response:
@@ -241,6 +246,20 @@ def _request_id(scope: Scope) -> str:
     for key, value in scope.get("headers", ()):
         if key in (b"x-request-id", b"x-amzn-trace-id") and 0 < len(value) <= 200:
             text = value.decode("latin-1")
-            if re.fullmatch(r"[\w.:;=/+-]+", text):
+            if _REQUEST_ID_RE.fullmatch(text):
                 return text
-    return uuid.uuid4().hex
+    # unique without a syscall per request: a random per-process prefix and a counter
+    return f"{_ID_PREFIX}{next(_ids):016x}"
+
+
+_REQUEST_ID_RE = re.compile(r"[\w.:;=/+-]+")
+_ID_PREFIX = secrets.token_hex(8)
+_ids = itertools.count(1)
+
+
+def _new_id_prefix() -> None:  # a forked worker must not repeat its parent's ids
+    global _ID_PREFIX, _ids
+    _ID_PREFIX, _ids = secrets.token_hex(8), itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)

@@ -61,7 +61,7 @@ class Hub:
 
         return Reader(self.db.engine)
 
-    @property
+    @functools.cached_property
     def s3(self) -> S3ObjectStore | None:
         """The store when it is S3 (uploads and downloads then bypass the server)."""
         from .storage.s3 import S3ObjectStore

@@ -69,12 +69,16 @@ class ContentResponse(Response):
         path: Path | None = None,
     ) -> None:
         start, end = byte_range if byte_range else (0, size)
-        hdrs = dict(headers)
-        hdrs["Accept-Ranges"] = "bytes"
-        hdrs["Content-Length"] = str(end - start)
+        # Built as raw bytes directly (no Response.__init__): this is the download hot path, and
+        # starlette's header normalisation is a measurable share of a HEAD.
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        raw += [(b"accept-ranges", b"bytes"), (b"content-length", str(end - start).encode())]
         if byte_range:
-            hdrs["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-        super().__init__(None, 206 if byte_range else 200, hdrs)
+            raw.append((b"content-range", f"bytes {start}-{end - 1}/{size}".encode()))
+        self.status_code = 206 if byte_range else 200
+        self.raw_headers = raw
+        self.background = None
+        self.body = b""
         self._data = data
         self._path = path
         self._start, self._end = start, end

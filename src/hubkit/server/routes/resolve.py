@@ -8,6 +8,7 @@ reconstructed on the fly, for clients without Xet.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -31,15 +32,24 @@ class _Found:
     api_repo: str  # "models/ns/name", for the xet token URL
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_headers(filename: str) -> tuple[str, str]:
+    """Content-Type and Content-Disposition of a file name (the same names come back all day)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
+    return (
+        mimetypes.guess_type(filename)[0] or "application/octet-stream",
+        f"inline; filename*=UTF-8''{quote(filename)}; filename=\"{ascii_name}\";",
+    )
+
+
 def _content_headers(ctx: Ctx, found: _Found) -> dict[str, str]:
     target = found.target
-    filename = target.path.rsplit("/", 1)[-1]
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
+    content_type, disposition = _name_headers(target.path.rsplit("/", 1)[-1])
     headers = {
         "X-Repo-Commit": target.commit,
         "ETag": f'"{target.etag}"',
-        "Content-Type": mimetypes.guess_type(filename)[0] or "application/octet-stream",
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}; filename=\"{ascii_name}\";",
+        "Content-Type": content_type,
+        "Content-Disposition": disposition,
         "Cache-Control": "private, max-age=0, must-revalidate",
     }
     if target.lfs_oid:
@@ -65,8 +75,8 @@ async def _fast(ctx: Ctx, revision: str, path: str) -> _Found | None:
             if fast is None:
                 return None
             target = browse.file_in_commit(hub.git, fast.commit, revision, path)
-            entry = fastpath.xet_file(rows, fast.repo.id, target.lfs_oid) if target.lfs_oid else None
-            return _Found(target, entry, f"{rtype}s/{fast.repo.repo_id}")
+            entry = fastpath.xet_file(rows, fast.repo_pk, target.lfs_oid) if target.lfs_oid else None
+            return _Found(target, entry, f"{rtype}s/{fast.repo_id}")
 
     return work() if hub.db.is_sqlite else await ctx.run(work)  # type: ignore[no-any-return]
 
@@ -102,11 +112,13 @@ async def resolve_file(ctx: Ctx) -> Response:
         location = hub.s3.presign_get(f"lfs/{target.lfs_oid}", filename)
         headers = {k: v for k, v in headers.items() if k not in ("Content-Type", "Content-Disposition")}
         return Response(status_code=302, headers={**headers, "Location": location})
+    if target.lfs_oid and head:  # the same answer whether the bytes are an LFS object or Xet terms
+        return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=True)
     if target.lfs_oid:
         key = f"lfs/{target.lfs_oid}"
         local = hub.store.local_path(key)
         accel = hub.settings.accel_redirect
-        if accel and not head and local is not None and "if-range" not in ctx.request.headers:
+        if accel and local is not None and "if-range" not in ctx.request.headers:
             # nginx serves the bytes (and the Range) itself; a resume with If-Range stays with
             # us, since nginx would compare it with its own ETag, not the content id
             relative = hub.store.relative_path(key)  # type: ignore[attr-defined]
@@ -114,9 +126,9 @@ async def resolve_file(ctx: Ctx) -> Response:
             return Response(status_code=200, headers={**headers, "X-Accel-Redirect": f"{accel}/{relative}"})
         if found.xet is not None and (local is None or not await ctx.run(hub.store.exists, key)):
             a, b = byte_range or (0, target.size)
-            chunks = None if head else cas.file_bytes(hub, found.xet.terms, a, b)
+            chunks = cas.file_bytes(hub, found.xet.terms, a, b)
             return StreamResponse(size=target.size, headers=headers, byte_range=byte_range, chunks=chunks)
-        return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=head, path=local)
+        return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=False, path=local)
     data = b"" if head else await ctx.run(hub.git.blob_bytes, target.blob_oid)
     return ContentResponse(size=target.size, headers=headers, byte_range=byte_range, head=head, data=data)
 

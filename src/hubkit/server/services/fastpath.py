@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,13 +48,17 @@ _CALLER = (
     "LEFT JOIN memberships m ON m.user_id = u.id WHERE t.token_hash = :hash"
 )
 _xet_hits: LRU[tuple[int, str], XetEntry] = LRU(20000)  # registrations never change
+# Misses are remembered briefly: a file registered with Xet later (same content uploaded again
+# through Xet) is still served from its LFS object meanwhile, which is just as correct.
+_xet_misses: LRU[tuple[int, str], float] = LRU(20000)
+XET_MISS_TTL = 5.0
 
 
 @dataclass(frozen=True)
 class Fast:
-    repo: Repo
+    repo_pk: int
+    repo_id: str  # "ns/name" as stored (the canonical case)
     commit: str
-    caller: Caller
 
 
 class Reader:
@@ -106,24 +111,30 @@ def lookup(rows: Rows, token: str | None, repo_type: str, namespace: str, name: 
         commit = targets.get(HEADS + revision) or targets.get(TAGS + revision)
     if not found:
         return None
-    repo_id, ns, repo_name, private, owner_id, gated, disabled = found[0][:7]
+    pk, ns, repo_name, private, owner_id, gated, disabled = found[0][:7]
     if commit is None or gated or disabled:
         return None
-    repo = Repo(id=repo_id, type=repo_type, namespace=ns, name=repo_name, private=bool(private), owner_id=owner_id,
-                gated=gated or "")  # fmt: skip
-    caller = _caller(rows, token)
-    if caller is None or not caller.may_read(repo):
-        return None
-    return Fast(repo, commit, caller)
+    if private or token:  # an invalid token is refused even on a public repo: check it
+        repo = Repo(id=pk, type=repo_type, namespace=ns, name=repo_name, private=bool(private), owner_id=owner_id,
+                    gated=gated or "")  # fmt: skip
+        caller = _caller(rows, token)
+        if caller is None or not caller.may_read(repo):
+            return None
+    return Fast(pk, f"{ns}/{repo_name}", commit)
 
 
 def xet_file(rows: Rows, repo_id: int, sha256: str) -> XetEntry | None:
     """The repo's Xet file for this content (hits are cached: registrations never change)."""
-    hit = _xet_hits.get((repo_id, sha256))
+    key = (repo_id, sha256)
+    hit = _xet_hits.get(key)
     if hit is not None:
         return hit
+    missed_at = _xet_misses.get(key)
+    if missed_at is not None and time.monotonic() - missed_at < XET_MISS_TTL:
+        return None
     found = rows(BY_SHA256, {"repo_id": repo_id, "sha256": sha256})
     if not found:
+        _xet_misses.put(key, time.monotonic())
         return None
     entry = XetEntry(found[0][0], found[0][1], _terms(found[0][2]))
     _xet_hits.put((repo_id, sha256), entry)
