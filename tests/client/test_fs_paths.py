@@ -26,8 +26,14 @@ from hubkit.fs.paths import HfFileSystemResolvedPath, ParsedPath, parse_path, sa
         # special refs are accepted as they are
         ("alice/m@refs/pr/12", ParsedPath("model", "alice/m", "refs/pr/12", "", "refs/pr/12")),
         ("alice/m@refs/pr/12/a/b", ParsedPath("model", "alice/m", "refs/pr/12", "a/b", "refs/pr/12")),
-        ("datasets/a/d@refs/convert/parquet/x", ParsedPath("dataset", "a/d", "refs/convert/parquet", "x", "refs/convert/parquet")),  # noqa: E501
-        ("alice/m@refs/convert/duckdb.v1", ParsedPath("model", "alice/m", "refs/convert/duckdb.v1", "", "refs/convert/duckdb.v1")),  # noqa: E501
+        (
+            "datasets/a/d@refs/convert/parquet/x",
+            ParsedPath("dataset", "a/d", "refs/convert/parquet", "x", "refs/convert/parquet"),
+        ),
+        (
+            "alice/m@refs/convert/duckdb.v1",
+            ParsedPath("model", "alice/m", "refs/convert/duckdb.v1", "", "refs/convert/duckdb.v1"),
+        ),
         # "refs/pr/12abc" is no special ref: the revision stops at the first "/"
         ("alice/m@refs/pr/12abc", ParsedPath("model", "alice/m", "refs", "pr/12abc", "refs")),
         # "@" past the repo id is part of a file name

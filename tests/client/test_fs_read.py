@@ -104,9 +104,7 @@ def test_revisions(fs: HfFileSystem, seeded_ds: SeededDataset) -> None:
     assert fs.cat(f"{repo}@{encoded}/pr.txt") == b"in a pr\n"
     assert not fs.exists(f"{repo}@v1/big.bin") and fs.exists(f"{repo}@v1/README.md")
     assert fs.exists(f"{repo}@{seeded_ds.tag_commit}/README.md")
-    assert fs.find(repo, revision="v1") == sorted(
-        f"{repo}@v1/{p}" for p in seeded_ds.files if p not in ("big.bin",)
-    )
+    assert fs.find(repo, revision="v1") == sorted(f"{repo}@v1/{p}" for p in seeded_ds.files if p not in ("big.bin",))
     assert fs.cat(f"{repo}/pr.txt", revision=seeded_ds.pr_revision) == b"in a pr\n"
     resolved = fs.resolve_path(f"hf://{repo}@main/data/train.csv")
     assert resolved == HfFileSystemResolvedPath("dataset", seeded_ds.repo_id, "main", "data/train.csv", "main")
