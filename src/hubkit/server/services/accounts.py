@@ -105,13 +105,17 @@ class Caller:
 def resolve_caller(s: Session, token: str | None) -> Caller:
     if not token:
         return Caller()
-    row = s.scalar(select(Token).where(Token.token_hash == hash_token(token)))
-    if row is None:
+    # one query (every authenticated request pays for it): the token, its user, their orgs
+    rows = s.execute(
+        select(Token, Namespace, Membership.org_id, Membership.role)
+        .join(Namespace, Namespace.id == Token.user_id)
+        .outerjoin(Membership, Membership.user_id == Namespace.id)
+        .where(Token.token_hash == hash_token(token))
+    ).all()
+    if not rows:
         raise Unauthorized(INVALID_CREDENTIALS)
-    user = s.get(Namespace, row.user_id)
-    if user is None:
-        raise Unauthorized(INVALID_CREDENTIALS)
-    orgs = {m.org_id: m.role for m in s.scalars(select(Membership).where(Membership.user_id == user.id))}
+    row, user = rows[0][0], rows[0][1]
+    orgs = {org_id: role for _, _, org_id, role in rows if org_id is not None}
     return Caller(user=user, token=row, orgs=orgs)
 
 

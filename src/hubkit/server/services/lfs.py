@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db.engine import insert_ignore
 from ..db.models import LfsObject, Repo, RepoLfsObject
 from ..errors import BadRequest, Forbidden, NotFound
 from ..hub import Hub
@@ -252,16 +252,12 @@ def store_verified(hub: Hub, repo_id: int, oid: str, size: int, path: Path, got_
 
 
 def record_object(hub: Hub, repo_id: int, oid: str, size: int) -> None:
-    for _ in range(3):
-        try:
-            with hub.db.session() as s:
-                if s.get(LfsObject, oid) is None:
-                    s.add(LfsObject(oid=oid, size=size, created_at=utcnow()))
-                if s.get(RepoLfsObject, (repo_id, oid)) is None:
-                    s.add(RepoLfsObject(repo_id=repo_id, oid=oid))
-            return
-        except IntegrityError:
-            continue  # a concurrent upload of the same object recorded it first
+    """Record the object and link it to the repo; a concurrent upload of the same object may
+    have done either already (two insert-or-ignore statements, no ORM round trips: this runs
+    once per uploaded file)."""
+    with hub.db.session() as s:
+        s.execute(insert_ignore(s, LfsObject, {"oid": oid, "size": size, "created_at": utcnow()}))
+        s.execute(insert_ignore(s, RepoLfsObject, {"repo_id": repo_id, "oid": oid}))
 
 
 def upload_dir(hub: Hub, upload_id: str) -> Path:
