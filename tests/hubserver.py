@@ -83,7 +83,11 @@ class HubProcess:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # a hub that never answered must not outlive the caller
+            raise
         token_file = self.data_dir / "admin-token"
         self.admin_token = token_file.read_text().strip() if token_file.exists() else ""
         return self
@@ -112,11 +116,23 @@ class HubProcess:
                 self.proc.wait()
         self.proc = None
 
+    def __enter__(self) -> HubProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def kill(self) -> None:
         if self.proc:
             self.proc.kill()
             self.proc.wait()
             self.proc = None
+
+    def add_user(self, name: str, write_token: str) -> HubProcess:
+        """A user with a write token of a chosen value (benchmarks provision this way)."""
+        admin(self.data_dir, "create-user", name, env=self.env)
+        admin(self.data_dir, "create-token", name, "--role", "write", "--value", write_token, env=self.env)
+        return self
 
     def provision(self) -> HubProcess:
         """alice (admin of org acme) and bob, with write tokens; a read token for alice."""

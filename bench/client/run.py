@@ -33,20 +33,20 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 README = REPO_ROOT / "bench" / "README.md"
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+from hubserver import HubProcess  # noqa: E402
+
 BEGIN = "<!-- bench/client results: begin (written by bench/client/run.py) -->"
 END = "<!-- bench/client results: end -->"
 TOKEN = "hf_benchClientAliceToken000000001"
@@ -89,52 +89,6 @@ print(json.dumps({"seconds": seconds, "path": path, "rss_kib": hwm}))
 
 def log(msg: str) -> None:
     print(f"[bench/client {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def hubkit_cli() -> list[str]:
-    return [sys.executable, "-m", "hubkit"]
-
-
-@contextlib.contextmanager
-def running_hub(work: Path) -> Iterator[str]:
-    data = work / "data"
-    port = free_port()
-    logf = open(work / "hub.log", "wb")  # noqa: SIM115 - closed below, after the process
-    proc = subprocess.Popen(
-        [*hubkit_cli(), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
-        stdout=logf,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"hubkit serve exited: {(work / 'hub.log').read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(f"{url}/api/models", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("hubkit serve did not answer within 60 s") from None
-                time.sleep(0.2)
-        for args in (["create-user", "alice"], ["create-token", "alice", "--role", "write", "--value", TOKEN]):
-            subprocess.run([*hubkit_cli(), "admin", *args, "--data-dir", str(data)], check=True, capture_output=True)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        logf.close()
 
 
 def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, int, float, str]:
@@ -305,7 +259,9 @@ def main() -> int:
     prof["load"] = round(os.getloadavg()[0], 2)
     log(f"scratch folder {work}; load average {prof['load']}")
     try:
-        with running_hub(work) as url:
+        with HubProcess(work / "data").start() as hub:
+            hub.add_user("alice", TOKEN)
+            url = hub.url
             log(f"hub at {url}; seeding {prof['size_mib']} MiB + {prof['files']} files with huggingface_hub")
             env = {**os.environ, "HF_HUB_DISABLE_XET": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
             seed = [sys.executable, "-c", SEED, url, TOKEN, str(work)]

@@ -25,26 +25,25 @@ Raw results go to bench/results/ (not in git). Needs sha256sum (coreutils).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 README = REPO_ROOT / "bench" / "README.md"
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+from hubserver import HubProcess  # noqa: E402
+
 BEGIN = "<!-- bench/client uploads: begin (written by bench/client/upload.py) -->"
 END = "<!-- bench/client uploads: end -->"
 TOKEN = "hf_benchUploadAliceToken0000000001"
@@ -79,53 +78,6 @@ print(time.perf_counter() - t, digest)
 
 def log(msg: str) -> None:
     print(f"[bench/upload {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def hubkit_cli() -> list[str]:
-    return [sys.executable, "-m", "hubkit"]
-
-
-@contextlib.contextmanager
-def running_hub(work: Path) -> Iterator[tuple[str, int]]:
-    """(url, pid) of a fresh hub with user alice and a write token."""
-    data = work / "data"
-    port = free_port()
-    logf = open(work / "hub.log", "wb")  # noqa: SIM115 - closed below, after the process
-    proc = subprocess.Popen(
-        [*hubkit_cli(), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data)],
-        stdout=logf,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"hubkit serve exited: {(work / 'hub.log').read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(f"{url}/api/models", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("hubkit serve did not answer within 60 s") from None
-                time.sleep(0.2)
-        for args in (["create-user", "alice"], ["create-token", "alice", "--role", "write", "--value", TOKEN]):
-            subprocess.run([*hubkit_cli(), "admin", *args, "--data-dir", str(data)], check=True, capture_output=True)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        logf.close()
 
 
 def process_cpu(pid: int) -> float:
@@ -198,7 +150,10 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     libs = ["hubkit", "huggingface_hub"]
     hashes = []
     loads = [os.getloadavg()]
-    with running_hub(work) as (url, server_pid):
+    with HubProcess(work / "data").start() as hub:
+        hub.add_user("alice", TOKEN)
+        assert hub.proc is not None
+        url, server_pid = hub.url, hub.proc.pid
         log(f"hub at {url} (pid {server_pid})")
         n = 0
         for trial in range(args.repeats):
