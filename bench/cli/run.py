@@ -30,6 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "bench" / "README.md"
 RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "bench"))
+from readme_block import replace_block  # noqa: E402
+
 BEGIN, END = "<!-- bench/cli results: begin (written by bench/cli/run.py) -->", "<!-- bench/cli results: end -->"
 TARGET = 3.0
 TARGET_ROWS = ("hubkit --help", "hubkit cache ls (empty cache)")  # what issue 7 sets the goal on
@@ -144,14 +147,7 @@ def markdown(result: dict[str, object]) -> str:
 
 
 def write_readme(text: str) -> None:
-    content = README.read_text()
-    block = f"{BEGIN}\n\n{text}\n\n{END}"
-    if BEGIN in content and END in content:
-        head, rest = content.split(BEGIN, 1)
-        content = head + block + rest.split(END, 1)[1]
-    else:
-        content = content.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(content)
+    replace_block(f"{BEGIN}\n\n{text}\n\n{END}", BEGIN, END)
 
 
 def main() -> int:

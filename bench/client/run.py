@@ -47,6 +47,9 @@ RESULTS_DIR = REPO_ROOT / "bench" / "results"
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 from hubserver import HubProcess  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from readme_block import replace_block  # noqa: E402
+
 BEGIN = "<!-- bench/client results: begin (written by bench/client/run.py) -->"
 END = "<!-- bench/client results: end -->"
 TOKEN = "hf_benchClientAliceToken000000001"
@@ -230,13 +233,7 @@ def render(summary: dict[str, float], prof: dict[str, int], command: str) -> str
 
 
 def update_readme(block: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(text)
+    replace_block(block, BEGIN, END)
 
 
 def main() -> int:

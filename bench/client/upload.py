@@ -44,6 +44,9 @@ RESULTS_DIR = REPO_ROOT / "bench" / "results"
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 from hubserver import HubProcess  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from readme_block import replace_block  # noqa: E402
+
 BEGIN = "<!-- bench/client uploads: begin (written by bench/client/upload.py) -->"
 END = "<!-- bench/client uploads: end -->"
 TOKEN = "hf_benchUploadAliceToken0000000001"
@@ -219,14 +222,7 @@ def summary(data: dict, args: argparse.Namespace) -> str:
 
 
 def update_readme(text: str) -> None:
-    readme = README.read_text() if README.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in readme and END in readme:
-        head, rest = readme.split(BEGIN, 1)
-        readme = head + block + rest.split(END, 1)[1]
-    else:
-        readme = readme.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(readme)
+    replace_block(f"{BEGIN}\n{text}\n{END}", BEGIN, END)
 
 
 def main() -> None:

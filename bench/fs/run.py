@@ -46,6 +46,9 @@ RESULTS_DIR = REPO_ROOT / "bench" / "results"
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 from hubserver import HubProcess  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+from readme_block import replace_block  # noqa: E402
+
 BEGIN = "<!-- bench/fs results: begin (written by bench/fs/run.py) -->"
 END = "<!-- bench/fs results: end -->"
 TOKEN = "hf_benchFsAliceToken0000000000001"
@@ -198,13 +201,7 @@ def render(s: dict[str, float], prof: dict[str, int], command: str) -> str:
 
 
 def update_readme(block: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(text)
+    replace_block(block, BEGIN, END)
 
 
 def main() -> int:

@@ -47,9 +47,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench" / "server"))
+sys.path.insert(0, str(ROOT / "bench"))
 from common import LFS_FILE, PROFILES, REPO_NAME, TOKEN, USER, BenchError, MiB, Profile, log  # noqa: E402
 from loadgen import Target, build_httpload, measure_all  # noqa: E402
 from procs import Service, _cpu_of, _descendants, _system_cpu_seconds, find_tool, wait_quiet  # noqa: E402
+from readme_block import replace_block  # noqa: E402
 from report import git_state, md_table, summarize, text_table, tool_version  # noqa: E402
 from servers import admin, check_same_bytes, start_hub, upload  # noqa: E402
 
@@ -374,16 +376,7 @@ def markdown(prof: Profile, info: dict, results: dict, command: str, when: str) 
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text()
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Scale-out (bench/scale)\n\n" + section + "\n"
-    README.write_text(text)
-
-
-# --- main ----------------------------------------------------------------------------------
+    replace_block(section, BEGIN, END, heading="Scale-out (bench/scale)")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

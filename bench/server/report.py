@@ -7,6 +7,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,15 @@ from common import (
     MB,
     METRIC_LABEL,
     NGINX,
-    README,
     REPO_ROOT,
     TARGETS,
     MiB,
     Profile,
 )
 from loadgen import Run
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for readme_block
+from readme_block import replace_block
 
 
 @dataclass
@@ -298,10 +301,4 @@ def report_markdown(
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text() if README.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Server: hubkit vs nginx (bench/server)\n\n" + section + "\n"
-    README.write_text(text)
+    replace_block(section, BEGIN, END, heading="Server: hubkit vs nginx (bench/server)")

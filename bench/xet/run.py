@@ -33,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 from hubserver import HubProcess  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from readme_block import replace_block  # noqa: E402
+
 MiB = 1024 * 1024
 README = ROOT / "bench" / "README.md"
 BEGIN = "<!-- bench/xet results: begin (written by bench/xet/run.py --readme) -->"
@@ -188,13 +191,7 @@ def write_readme(table: list[str], load_start: str) -> None:
         "",
         END,
     ]
-    text = README.read_text()
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        text = before + "\n".join(section) + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Xet (bench/xet)\n\n" + "\n".join(section) + "\n"
-    README.write_text(text)
+    replace_block("\n".join(section), BEGIN, END, heading="Xet (bench/xet)")
 
 
 if __name__ == "__main__":
