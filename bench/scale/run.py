@@ -33,11 +33,9 @@ import os
 import platform
 import shlex
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
-from common import LFS_FILE, PROFILES, REPO_NAME, TOKEN, USER, BenchError, MiB, Profile, log  # noqa: E402
+from common import LFS_FILE, PROFILES, REPO_NAME, TOKEN, USER, BenchError, MiB, Profile, isolated_run, log  # noqa: E402
 from loadgen import Target, build_httpload, measure_all  # noqa: E402
 from procs import Service, _cpu_of, _descendants, _system_cpu_seconds, find_tool, wait_quiet  # noqa: E402
 from readme_block import replace_block  # noqa: E402
@@ -65,10 +63,6 @@ END = "<!-- bench/scale results: end -->"
 ONE, TWO = "hub (1 process)", "hub --workers 2"
 SQLITE, PG_LOCAL, PG_S3 = "SQLite + folder", "PostgreSQL + folder", "PostgreSQL + S3 (moto)"
 FILE_BYTES = 100
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _tree_cpu(pid: int | None) -> float:
@@ -412,19 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     commits = args.commits or (40 if args.quick else 200)
     write = args.readme if args.readme is not None else not args.quick
-    signal.signal(signal.SIGTERM, _interrupt)
-    work = Path(tempfile.mkdtemp(prefix="hubkit-bench-scale-"))
-    os.environ.update(
-        {
-            "HF_HUB_DISABLE_XET": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-            "HF_HOME": str(work / "hf_home"),
-        }
-    )
-    for var in ("HF_TOKEN", "HF_ENDPOINT", "HUBKIT_DATA_DIR", "HUBKIT_PUBLIC_URL", "HUBKIT_DATABASE_URL"):
-        os.environ.pop(var, None)
-    os.environ.pop("HUBKIT_STORAGE_URL", None)
+    work = isolated_run("hubkit-bench-scale-")
     services: list[Service] = []
     info = machine()
     results: dict = {}

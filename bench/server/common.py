@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,3 +63,33 @@ METRIC_LABEL = {
     "head-small": f"HEAD {SMALL_FILE} (req/s)",
     "get": f"GET {LFS_FILE} (MB/s)",
 }
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def isolated_run(prefix: str) -> Path:
+    """A scratch folder for one benchmark run. SIGTERM (e.g. from a CI timeout) then unwinds like
+    Ctrl-C, so that the callers' cleanups run, and the environment the clients and hubs inherit
+    cannot point them at the user's own hub, token, database, storage or caches."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update(
+        {
+            "HF_HUB_DISABLE_XET": "1",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+            "HF_HOME": str(work / "hf_home"),
+        }
+    )
+    for var in (
+        "HF_TOKEN",
+        "HF_ENDPOINT",
+        "HUBKIT_DATA_DIR",
+        "HUBKIT_PUBLIC_URL",
+        "HUBKIT_DATABASE_URL",
+        "HUBKIT_STORAGE_URL",
+    ):
+        os.environ.pop(var, None)
+    return work

@@ -46,10 +46,7 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import sys
-import tempfile
-from pathlib import Path
 
 from common import (
     ACCEL,
@@ -68,6 +65,7 @@ from common import (
     BenchError,
     MiB,
     Profile,
+    isolated_run,
     log,
 )
 from loadgen import Target, build_httpload, measure_all
@@ -130,10 +128,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     prof = PROFILES["quick" if args.quick else "full"]
@@ -153,19 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    # SIGTERM (e.g. from a CI timeout) unwinds like Ctrl-C, so that the cleanup below runs.
-    signal.signal(signal.SIGTERM, _interrupt)
-    work = Path(tempfile.mkdtemp(prefix="hubkit-bench-"))
-    os.environ.update(
-        {
-            "HF_HUB_DISABLE_XET": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-            "HF_HOME": str(work / "hf_home"),
-        }
-    )
-    for var in ("HF_TOKEN", "HF_ENDPOINT", "HUBKIT_DATA_DIR", "HUBKIT_PUBLIC_URL", "HUBKIT_DATABASE_URL"):
-        os.environ.pop(var, None)
+    work = isolated_run("hubkit-bench-")
     services: list[Service] = []
     try:
         log(f"scratch folder {work}; profile {prof.name}, file {prof.size / MiB:,.0f} MiB")
