@@ -260,11 +260,13 @@ def _attempts(
     max_retries: int,
     base_wait_time: float,
     max_wait_time: float,
-    retry_on_exceptions: tuple[type[Exception], ...],
-    retry_on_status_codes: tuple[int, ...],
+    retry_on_exceptions: type[Exception] | tuple[type[Exception], ...],
+    retry_on_status_codes: int | tuple[int, ...],
     send: Callable[[], contextlib.AbstractContextManager[httpx.Response]],
 ) -> Iterator[httpx.Response]:
     """Yield the first response worth returning; retry transient failures in between."""
+    excs = (retry_on_exceptions,) if isinstance(retry_on_exceptions, type) else tuple(retry_on_exceptions)
+    codes = (retry_on_status_codes,) if isinstance(retry_on_status_codes, int) else tuple(retry_on_status_codes)
     wait = base_wait_time
     attempt = 0
     while True:
@@ -272,12 +274,12 @@ def _attempts(
         delay: float | None = None
         try:
             with send() as response:
-                if response.status_code not in retry_on_status_codes or attempt > max_retries:
+                if response.status_code not in codes or attempt > max_retries:
                     yield response
                     return
                 delay = _server_delay(response)
                 logger.warning("HTTP %s on %s %s, retrying", response.status_code, method, url)
-        except retry_on_exceptions as err:
+        except excs as err:
             if attempt > max_retries:
                 raise
             logger.warning("%s on %s %s, retrying", type(err).__name__, method, url)
@@ -302,8 +304,6 @@ def http_backoff(
     ``Retry-After`` asks, plus one second. After ``max_retries`` retries the last response is
     returned (or the last exception raised). ``kwargs`` go to ``httpx.Client.request``.
     """
-    excs = (retry_on_exceptions,) if isinstance(retry_on_exceptions, type) else tuple(retry_on_exceptions)
-    codes = (retry_on_status_codes,) if isinstance(retry_on_status_codes, int) else tuple(retry_on_status_codes)
 
     @contextlib.contextmanager
     def send() -> Iterator[httpx.Response]:
@@ -315,8 +315,8 @@ def http_backoff(
         max_retries=max_retries,
         base_wait_time=base_wait_time,
         max_wait_time=max_wait_time,
-        retry_on_exceptions=excs,
-        retry_on_status_codes=codes,
+        retry_on_exceptions=retry_on_exceptions,
+        retry_on_status_codes=retry_on_status_codes,
         send=send,
     )
     return next(attempts)
@@ -335,16 +335,14 @@ def http_stream_backoff(
     **kwargs: Any,
 ) -> Iterator[httpx.Response]:
     """Like ``http_backoff`` but the body is streamed: use as a context manager."""
-    excs = (retry_on_exceptions,) if isinstance(retry_on_exceptions, type) else tuple(retry_on_exceptions)
-    codes = (retry_on_status_codes,) if isinstance(retry_on_status_codes, int) else tuple(retry_on_status_codes)
     attempts = _attempts(
         method,
         url,
         max_retries=max_retries,
         base_wait_time=base_wait_time,
         max_wait_time=max_wait_time,
-        retry_on_exceptions=excs,
-        retry_on_status_codes=codes,
+        retry_on_exceptions=retry_on_exceptions,
+        retry_on_status_codes=retry_on_status_codes,
         send=lambda: get_session().stream(method, url, **kwargs),
     )
     try:
