@@ -46,7 +46,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench" / "server"))
 sys.path.insert(0, str(ROOT / "bench"))
-from common import LFS_FILE, PROFILES, REPO_NAME, TOKEN, USER, BenchError, MiB, Profile, isolated_run, log  # noqa: E402
+from common import (  # noqa: E402
+    LFS_FILE,
+    REPO_NAME,
+    TOKEN,
+    USER,
+    BenchError,
+    MiB,
+    Profile,
+    isolated_run,
+    log,
+    profile_from_args,
+)
 from loadgen import Target, build_httpload, measure_all  # noqa: E402
 from procs import Service, _cpu_of, _descendants, _system_cpu_seconds, find_tool, wait_quiet  # noqa: E402
 from readme_block import replace_block  # noqa: E402
@@ -394,16 +405,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    prof = PROFILES["quick" if args.quick else "full"]
-    if args.size_mib or args.seconds or args.repeats:
-        prof = Profile(
-            prof.name + " (custom)",
-            args.size_mib * MiB if args.size_mib else prof.size,
-            args.seconds or prof.head_seconds,
-            args.seconds or prof.get_seconds,
-            prof.warmup_seconds,
-            args.repeats or prof.repeats,
-        )
+    prof = profile_from_args(args.quick, args.size_mib, args.seconds, args.repeats)
     commits = args.commits or (40 if args.quick else 200)
     write = args.readme if args.readme is not None else not args.quick
     work = isolated_run("hubkit-bench-scale-")

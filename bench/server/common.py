@@ -50,6 +50,21 @@ PROFILES = {
 }
 
 
+def profile_from_args(quick: bool, size_mib: int | None, seconds: float | None, repeats: int | None) -> Profile:
+    """The full or quick profile, with the command line's overrides (then named "... (custom)")."""
+    prof = PROFILES["quick" if quick else "full"]
+    if not (size_mib or seconds or repeats):
+        return prof
+    return Profile(
+        prof.name + " (custom)",
+        size_mib * MiB if size_mib else prof.size,
+        seconds or prof.head_seconds,
+        seconds or prof.get_seconds,
+        prof.warmup_seconds,
+        repeats or prof.repeats,
+    )
+
+
 class BenchError(Exception):
     pass
 

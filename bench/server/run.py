@@ -54,7 +54,6 @@ from common import (
     LFS_FILE,
     MB,
     NGINX,
-    PROFILES,
     README,
     REPO_NAME,
     REPO_ROOT,
@@ -64,9 +63,9 @@ from common import (
     USER,
     BenchError,
     MiB,
-    Profile,
     isolated_run,
     log,
+    profile_from_args,
 )
 from loadgen import Target, build_httpload, measure_all
 from procs import Service, require_tools
@@ -130,16 +129,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    prof = PROFILES["quick" if args.quick else "full"]
-    if args.size_mib or args.seconds or args.repeats:
-        prof = Profile(
-            prof.name + " (custom)",
-            args.size_mib * MiB if args.size_mib else prof.size,
-            args.seconds or prof.head_seconds,
-            args.seconds or prof.get_seconds,
-            prof.warmup_seconds,
-            args.repeats or prof.repeats,
-        )
+    prof = profile_from_args(args.quick, args.size_mib, args.seconds, args.repeats)
     write = args.readme if args.readme is not None else (prof.name == "full")
     try:
         tools = require_tools()
