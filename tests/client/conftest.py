@@ -16,8 +16,9 @@ import httpx
 import pytest
 from huggingface_hub import CommitOperationAdd, HfApi
 
+import hubkit
 from hubkit import _http, _transfer
-from hubserver import ALICE
+from hubserver import ALICE, BOB
 
 LFS_SIZE = 3 * 1024 * 1024 + 17  # stored through LFS (*.bin), several read chunks
 
@@ -52,6 +53,18 @@ def _client_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     monkeypatch.setattr(_transfer, "RETRY_PAUSE", 0.05)
     monkeypatch.setattr(_http, "_sleep", lambda s: None)
+
+
+@pytest.fixture
+def api(hub) -> hubkit.HfApi:
+    """hubkit's client, as alice."""
+    return hubkit.HfApi(endpoint=hub.url, token=ALICE)
+
+
+@pytest.fixture
+def bob(hub) -> hubkit.HfApi:
+    """hubkit's client, as bob."""
+    return hubkit.HfApi(endpoint=hub.url, token=BOB)
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,8 @@ import httpx
 import pytest
 from huggingface_hub import HfApi as HfhApi
 
-import hubkit
 from hubkit import _http
 from hubserver import ALICE
-
-
-@pytest.fixture
-def api(hub) -> hubkit.HfApi:
-    """hubkit's client, as alice."""
-    return hubkit.HfApi(endpoint=hub.url, token=ALICE)
 
 
 @pytest.fixture

@@ -14,11 +14,6 @@ from hubkit.api.types import DatasetInfo, ModelCardData, ModelInfo, SpaceInfo
 
 
 @pytest.fixture
-def api(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
 def requests_seen() -> Iterator[list[httpx.Request]]:
     """Every request the shared client sends (to the real server), in order."""
     seen: list[httpx.Request] = []

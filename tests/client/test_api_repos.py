@@ -28,16 +28,6 @@ from hubkit.errors import (
 
 
 @pytest.fixture
-def api(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
-
-
-@pytest.fixture
 def anon(hub) -> HfApi:
     return HfApi(endpoint=hub.url, token=False)
 

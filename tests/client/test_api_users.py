@@ -14,16 +14,6 @@ from hubkit.errors import GatedRepoError, HfHubHTTPError, LocalTokenNotFoundErro
 from hubserver import admin
 
 
-@pytest.fixture
-def api(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
-
-
 def test_whoami(api: HfApi, hub, tokens) -> None:
     me = api.whoami()
     assert me["name"] == "alice" and me["type"] == "user" and me["auth"]["accessToken"]["role"] == "write"

@@ -82,11 +82,6 @@ def cli(hub, tmp_path: Path) -> Cli:
     return Cli(hub.url, tmp_path / "hf_home", tmp_path / "cache")
 
 
-@pytest.fixture
-def api(hub) -> hubkit.HfApi:
-    return hubkit.HfApi(endpoint=hub.url, token=ALICE)
-
-
 def one_clear_error(result: Result, code: int, text: str) -> None:
     """An error is one ``Error:`` line (plus an optional ``Hint:``), never a traceback."""
     assert result.code == code, (result.code, result.stderr)

@@ -18,7 +18,7 @@ import hubkit
 from hubkit import CommitOperationAdd, CommitOperationCopy, CommitOperationDelete
 from hubkit.errors import EntryNotFoundError, HfHubHTTPError, RemoteEntryNotFoundError, RepositoryNotFoundError
 
-from .conftest_commit import Recorder, api, hfh, new_repo, recorder, tree  # noqa: F401
+from .conftest_commit import Recorder, hfh, new_repo, recorder, tree  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

@@ -20,7 +20,7 @@ import hubkit
 from hubkit.commit import large_folder
 from hubkit.commit.large_state import read_record, upload_state_dir
 
-from .conftest_commit import Recorder, api, hfh, new_repo, recorder, tree  # noqa: F401
+from .conftest_commit import Recorder, hfh, new_repo, recorder, tree  # noqa: F401
 
 # Runs upload_large_folder with commits slowed down (as over a slow link), so the test can
 # kill it while it is half-way through.

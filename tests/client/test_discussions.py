@@ -14,13 +14,9 @@ from hubkit.errors import HfHubHTTPError
 
 
 @pytest.fixture
-def alice(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
+def alice(api: HfApi) -> HfApi:
+    """The conftest's ``api`` (alice), named next to ``bob``."""
+    return api
 
 
 def _push(hub, token: str, repo: str, revision: str, path: str, content: bytes) -> None:

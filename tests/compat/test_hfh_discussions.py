@@ -11,16 +11,6 @@ from huggingface_hub.errors import HfHubHTTPError, RevisionNotFoundError
 
 
 @pytest.fixture
-def alice(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
-
-
-@pytest.fixture
 def repo(alice: HfApi, unique: str) -> str:
     repo_id = f"alice/pr-{unique}"
     alice.create_repo(repo_id)

@@ -21,11 +21,6 @@ BIG = 11 * 1000 * 1000  # above the 10 MB regular-file limit: goes through LFS
 
 
 @pytest.fixture
-def alice(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
 def repo(alice: HfApi, unique: str) -> str:
     repo_id = f"alice/f-{unique}"
     alice.create_repo(repo_id)

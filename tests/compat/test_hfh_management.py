@@ -10,16 +10,6 @@ from huggingface_hub import HfApi, hf_hub_download
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 
 
-@pytest.fixture
-def alice(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
-
-
 def test_list_and_search_models(hub, alice: HfApi, bob: HfApi, unique: str) -> None:
     ids = [f"alice/ls-{unique}-{n}" for n in ("a", "b", "c")]
     for i, repo in enumerate(ids):

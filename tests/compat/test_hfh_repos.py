@@ -9,16 +9,6 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 
-@pytest.fixture
-def alice(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["alice"])
-
-
-@pytest.fixture
-def bob(hub, tokens) -> HfApi:
-    return HfApi(endpoint=hub.url, token=tokens["bob"])
-
-
 def test_whoami(alice: HfApi) -> None:
     me = alice.whoami()
     assert me["name"] == "alice" and me["type"] == "user"
