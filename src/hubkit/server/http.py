@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .errors import HubError, RepoMoved
+from .errors import BadRequest, HubError, RepoMoved
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -125,9 +125,14 @@ class Ctx:
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError) as err:
-            from .errors import BadRequest
-
             raise BadRequest(f"Malformed JSON body: {err}") from None
+
+    async def json_object(self, what: str = "request body") -> dict[str, Any]:
+        """The JSON body, which must be an object (a 400 naming ``what`` otherwise)."""
+        body = await self.json()
+        if not isinstance(body, dict):
+            raise BadRequest(f"The {what} must be a JSON object")
+        return body
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run blocking service code (database, object store) off the event loop."""

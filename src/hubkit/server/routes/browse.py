@@ -82,9 +82,7 @@ async def tree(ctx: Ctx) -> Response:
 async def _paths_from_body(ctx: Ctx) -> tuple[list[str], bool]:
     content_type = ctx.request.headers.get("content-type", "")
     if "json" in content_type:
-        body = await ctx.json()
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object")
+        body = await ctx.json_object()
         paths, expand = body.get("paths", []), bool_value(body.get("expand", False))
     else:
         try:

@@ -17,13 +17,6 @@ from .common import API_REPO, in_repo
 NUM = r"(?P<num>\d{1,9})"
 
 
-async def _body(ctx: Ctx) -> dict[str, Any]:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
-    return body
-
-
 def _text(body: dict[str, Any], key: str, required: bool = True) -> str:
     value = body.get(key)
     if value is None and not required:
@@ -48,7 +41,7 @@ async def list_discussions(ctx: Ctx) -> Response:
 
 
 async def create_discussion(ctx: Ctx) -> Response:
-    body = await _body(ctx)
+    body = await ctx.json_object()
     title, description = _text(body, "title"), _text(body, "description", required=False)
     is_pr = bool(body.get("pullRequest"))
     public_url = ctx.hub.settings.public_url
@@ -77,7 +70,7 @@ async def discussion_details(ctx: Ctx) -> Response:
 
 
 async def post_comment(ctx: Ctx) -> Response:
-    num, body = int(ctx.params["num"]), await _body(ctx)
+    num, body = int(ctx.params["num"]), await ctx.json_object()
     text = _text(body, "comment")
     public_url = ctx.hub.settings.public_url
 
@@ -89,7 +82,7 @@ async def post_comment(ctx: Ctx) -> Response:
 
 
 async def edit_comment(ctx: Ctx) -> Response:
-    num, comment_id, body = int(ctx.params["num"]), ctx.params["comment"], await _body(ctx)
+    num, comment_id, body = int(ctx.params["num"]), ctx.params["comment"], await ctx.json_object()
     text = _text(body, "content")
     public_url = ctx.hub.settings.public_url
 
@@ -112,7 +105,7 @@ async def hide_comment(ctx: Ctx) -> Response:
 
 
 async def rename(ctx: Ctx) -> Response:
-    num, body = int(ctx.params["num"]), await _body(ctx)
+    num, body = int(ctx.params["num"]), await ctx.json_object()
     title = _text(body, "title")
     public_url = ctx.hub.settings.public_url
 
@@ -124,7 +117,7 @@ async def rename(ctx: Ctx) -> Response:
 
 
 async def change_status(ctx: Ctx) -> Response:
-    num, body = int(ctx.params["num"]), await _body(ctx)
+    num, body = int(ctx.params["num"]), await ctx.json_object()
     status, comment = _text(body, "status"), _text(body, "comment", required=False)
     public_url = ctx.hub.settings.public_url
 
@@ -137,7 +130,7 @@ async def change_status(ctx: Ctx) -> Response:
 
 async def merge(ctx: Ctx) -> Response:
     num = int(ctx.params["num"])
-    body = await _body(ctx)
+    body = await ctx.json_object()
     comment = _text(body, "comment", required=False)
     hub = ctx.hub
 

@@ -27,9 +27,7 @@ async def list_requests(ctx: Ctx) -> Response:
 
 
 async def handle(ctx: Ctx) -> Response:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
         gating.handle(s, caller, repo, body)

@@ -115,9 +115,7 @@ async def upload(ctx: Ctx) -> Response:
 
 async def complete_s3(ctx: Ctx) -> Response:
     repo_id, oid, size = _signed(ctx)
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The completion body must be a JSON object")
+    body = await ctx.json_object("completion body")
     if body.get("oid", oid) != oid:
         raise BadRequest("The oid of the body does not match the upload")
     parts = body.get("parts")
@@ -148,9 +146,7 @@ async def upload_part(ctx: Ctx) -> Response:
 
 async def complete(ctx: Ctx) -> Response:
     repo_id, oid, size = _signed(ctx)
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The completion body must be a JSON object")
+    body = await ctx.json_object("completion body")
     if body.get("oid", oid) != oid:
         raise BadRequest("The oid of the body does not match the upload")
     await ctx.run(lfs.complete_multipart, ctx.hub, repo_id, oid, size, ctx.params["upload"], body.get("parts"))

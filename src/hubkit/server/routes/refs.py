@@ -15,9 +15,7 @@ from .common import API_REPO, in_repo
 
 async def create_branch(ctx: Ctx) -> Response:
     branch = ctx.params["branch"]
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
     start = body.get("startingPoint")
     if start is not None and not isinstance(start, str):
         raise BadRequest("startingPoint must be a string")

@@ -35,9 +35,7 @@ def _body_type(body: dict[str, Any]) -> str:
 
 
 async def create_repo(ctx: Ctx) -> Response:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
     org, name = _split_body(body)
     rtype = _body_type(body)
     private = repos.parse_visibility(body, None, rtype)
@@ -63,9 +61,7 @@ async def create_repo(ctx: Ctx) -> Response:
 
 
 async def delete_repo(ctx: Ctx) -> Response:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
     org, name = _split_body(body)
     rtype = _body_type(body)
 
@@ -83,9 +79,7 @@ async def delete_repo(ctx: Ctx) -> Response:
 
 
 async def move_repo(ctx: Ctx) -> Response:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
     src, dst = body.get("fromRepo"), body.get("toRepo")
     if not isinstance(src, str) or not isinstance(dst, str):
         raise BadRequest("'fromRepo' and 'toRepo' are required")
@@ -99,9 +93,7 @@ async def move_repo(ctx: Ctx) -> Response:
 
 
 async def update_settings(ctx: Ctx) -> Response:
-    body = await ctx.json()
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object")
+    body = await ctx.json_object()
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
         repos.update_settings(s, caller, repo, body)
