@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db.engine import insert_ignore
 from ..db.models import XetFile, XetRepoFile, XetXorb
 from ..errors import BadRequest, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized
 from ..hub import Hub
@@ -110,20 +110,16 @@ def store_xorb(hub: Hub, raw_hash: bytes, body: bytes) -> bool:
     except xorb.XorbError as err:
         raise BadRequest(f"Invalid xorb: {err}") from None
     hub.store.put_bytes(key, body)
-    row = XetXorb(
-        hash=hashing.to_str(raw_hash),
-        stream_size=len(body),
-        raw_size=sum(c.raw_len for c in chunks),
-        num_chunks=len(chunks),
-        chunk_meta=xorb.pack_meta(chunks),
-        created_at=utcnow(),
-    )
-    try:
-        with hub.db.session() as s:
-            if s.get(XetXorb, row.hash) is None:
-                s.add(row)
-    except IntegrityError:
-        pass  # a concurrent upload of the same xorb recorded it first
+    row = {
+        "hash": hashing.to_str(raw_hash),
+        "stream_size": len(body),
+        "raw_size": sum(c.raw_len for c in chunks),
+        "num_chunks": len(chunks),
+        "chunk_meta": xorb.pack_meta(chunks),
+        "created_at": utcnow(),
+    }
+    with hub.db.session() as s:  # a concurrent upload of the same xorb may have recorded it first
+        s.execute(insert_ignore(s, XetXorb, row))
     return True
 
 
@@ -220,18 +216,14 @@ def register_shard(hub: Hub, repo_id: int, body: bytes, progress: Callable[[], N
 
 
 def _record_file(hub: Hub, repo_id: int, name: str, f: shard.ShardFile, sha: str, new: bool) -> None:
-    for _ in range(3):
-        try:
-            with hub.db.session() as s:
-                if new and s.get(XetFile, name) is None:
-                    terms = b"".join(TERM.pack(t.xorb, t.unpacked, t.start, t.end) for t in f.terms)
-                    s.add(XetFile(file_hash=name, size=f.size, sha256=sha, terms=terms, created_at=utcnow()))
-                row = s.get(XetRepoFile, (repo_id, sha))
-                if row is None:
-                    s.add(XetRepoFile(repo_id=repo_id, sha256=sha, file_hash=name, size=f.size))
-            return
-        except IntegrityError:
-            continue
+    """Record the file (when ``new``) and register it for the repo; a concurrent shard upload may
+    have done either already."""
+    with hub.db.session() as s:
+        if new:
+            terms = b"".join(TERM.pack(t.xorb, t.unpacked, t.start, t.end) for t in f.terms)
+            values = {"file_hash": name, "size": f.size, "sha256": sha, "terms": terms, "created_at": utcnow()}
+            s.execute(insert_ignore(s, XetFile, values))
+        s.execute(insert_ignore(s, XetRepoFile, {"repo_id": repo_id, "sha256": sha, "file_hash": name, "size": f.size}))
 
 
 # --- reading -------------------------------------------------------------------------------
