@@ -18,7 +18,7 @@ from huggingface_hub import HfApi as HfhApi
 
 import hubkit
 
-from .conftest_commit import api, hfh, new_repo, tree  # noqa: F401
+from .conftest_commit import hfh, new_repo, tree  # noqa: F401
 
 MiB = 1024 * 1024
 

@@ -14,7 +14,7 @@ from huggingface_hub import HfApi as HfhApi
 import hubkit
 from hubkit import CommitScheduler
 
-from .conftest_commit import api, hfh, tree  # noqa: F401
+from .conftest_commit import hfh, tree  # noqa: F401
 
 
 def wait_for(predicate, timeout: float = 30) -> None:

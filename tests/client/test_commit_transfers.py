@@ -26,7 +26,7 @@ from hubkit.commit.content import BytesContent
 from hubkit.commit.lfs import LfsObject, TransferPool
 from hubkit.commit.target import RepoTarget
 
-from .conftest_commit import Recorder, api, hfh, new_repo, recorder, tree  # noqa: F401
+from .conftest_commit import Recorder, hfh, new_repo, recorder, tree  # noqa: F401
 
 MiB = 1024 * 1024
 
