@@ -61,6 +61,16 @@ REPO_TYPES_MAPPING = {
     "kernels": REPO_TYPE_KERNEL,
 }
 
+# File names the Hub and the libraries agree on (cards, configs, weights)
+REPOCARD_NAME = "README.md"
+CONFIG_NAME = "config.json"
+PYTORCH_WEIGHTS_NAME = "pytorch_model.bin"
+PYTORCH_WEIGHTS_FILE_PATTERN = "pytorch_model{suffix}.bin"  # pickle: prefer safetensors
+SAFETENSORS_WEIGHTS_FILE_PATTERN = "model{suffix}.safetensors"
+SAFETENSORS_SINGLE_FILE = "model.safetensors"
+SAFETENSORS_INDEX_FILE = "model.safetensors.index.json"
+SAFETENSORS_MAX_HEADER_LENGTH = 25_000_000
+
 HUGGINGFACE_HEADER_X_REPO_COMMIT = "X-Repo-Commit"
 HUGGINGFACE_HEADER_X_LINKED_ETAG = "X-Linked-Etag"
 HUGGINGFACE_HEADER_X_LINKED_SIZE = "X-Linked-Size"

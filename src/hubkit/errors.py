@@ -13,6 +13,11 @@ keeps both worlds catchable: a missing remote file is an ``HfHubHTTPError`` *and
     │   └── LocalEntryNotFoundError           (also FileNotFoundError)
     │       └── IncompleteSnapshotError
     ├── XetDownloadError
+    ├── SafetensorsParsingError, NotASafetensorsRepoError
+    ├── DDUFError
+    │   ├── DDUFCorruptedFileError
+    │   └── DDUFExportError
+    │       └── DDUFInvalidEntryNameError
     ├── OSError
     │   ├── LocalTokenNotFoundError
     │   ├── FileMetadataError
@@ -52,6 +57,10 @@ __all__ = [
     "CacheNotFound",
     "CachedRepoTreeNotFoundError",
     "CorruptedCacheException",
+    "DDUFCorruptedFileError",
+    "DDUFError",
+    "DDUFExportError",
+    "DDUFInvalidEntryNameError",
     "DisabledRepoError",
     "DryRunError",
     "EntryNotFoundError",
@@ -63,10 +72,12 @@ __all__ = [
     "JobNotFoundError",
     "LocalEntryNotFoundError",
     "LocalTokenNotFoundError",
+    "NotASafetensorsRepoError",
     "OfflineModeIsEnabled",
     "RemoteEntryNotFoundError",
     "RepositoryNotFoundError",
     "RevisionNotFoundError",
+    "SafetensorsParsingError",
     "XetDownloadError",
 ]
 
@@ -213,3 +224,30 @@ class DryRunError(OSError):
 
 class XetDownloadError(Exception):
     """A download through Xet storage failed."""
+
+
+# --- safetensors and DDUF files ------------------------------------------------------------
+
+
+class SafetensorsParsingError(Exception):
+    """A safetensors header could not be read: not a safetensors file, or not a valid one."""
+
+
+class NotASafetensorsRepoError(Exception):
+    """The repo has neither ``model.safetensors`` nor ``model.safetensors.index.json``."""
+
+
+class DDUFError(Exception):
+    """Base of the errors about DDUF files."""
+
+
+class DDUFCorruptedFileError(DDUFError):
+    """A DDUF file is not a valid DDUF archive (compressed entries, missing files, bad offsets...)."""
+
+
+class DDUFExportError(DDUFError):
+    """A DDUF file could not be written."""
+
+
+class DDUFInvalidEntryNameError(DDUFExportError):
+    """An entry name is not allowed in a DDUF archive."""

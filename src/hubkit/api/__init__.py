@@ -6,18 +6,19 @@ module-level functions bound to a default ``HfApi()`` (``from hubkit import crea
 
 from __future__ import annotations
 
-from . import commits, discussions, listing, repos, users
+from . import commits, discussions, listing, repos, safetensors, users
 from ._base import ApiBase
 from .commits import CommitMixin
 from .discussions import DiscussionMixin
 from .listing import ListingMixin
 from .repos import RepoMixin
+from .safetensors import SafetensorsMixin
 from .urls import RepoUrl
 
 __all__ = ["API_FUNCTIONS", "ApiBase", "HfApi", "RepoUrl"]
 
 
-class HfApi(RepoMixin, ListingMixin, users.UserMixin, CommitMixin, DiscussionMixin):
+class HfApi(RepoMixin, ListingMixin, users.UserMixin, CommitMixin, DiscussionMixin, SafetensorsMixin):
     """Client for the Hub's HTTP API.
 
     Args:
@@ -29,5 +30,5 @@ class HfApi(RepoMixin, ListingMixin, users.UserMixin, CommitMixin, DiscussionMix
 
 
 API_FUNCTIONS: frozenset[str] = frozenset(
-    repos.PUBLIC + listing.PUBLIC + users.PUBLIC + commits.PUBLIC + discussions.PUBLIC
+    repos.PUBLIC + listing.PUBLIC + users.PUBLIC + commits.PUBLIC + discussions.PUBLIC + safetensors.PUBLIC
 )

@@ -17,12 +17,13 @@ Objects built from dicts (``ModelInfo(**data)``, ``RepoFile(**entry)``) work lik
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
 from .._dates import parse_datetime, parse_datetime_or_none
+from ..cards.data import CardData, DatasetCardData, ModelCardData, SpaceCardData
 
 __all__ = [
     "BlobLfsInfo",
@@ -285,78 +286,13 @@ def parse_tree_entry(data: dict[str, Any]) -> RepoFile | RepoFolder:
 
 
 # --- card metadata -------------------------------------------------------------------------
-
-
-class CardData:
-    """The YAML metadata of a repo card, as the Hub returns it in ``cardData``.
-
-    Reads like a dict (``card["license"]``, ``get``, ``in``) and like an object
-    (``card.license``). Keys with no value read as ``None`` when the card type knows them.
-    """
-
-    _known: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, ignore_metadata_errors: bool = False, **kwargs: Any) -> None:
-        for name in self._known:
-            self.__dict__.setdefault(name, None)
-        self.__dict__.update(kwargs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The metadata as a plain dict, without the keys that hold no value."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """The value of ``key``, or ``default``."""
-        value = self.__dict__.get(key)
-        return default if value is None else value
-
-    def __getitem__(self, key: str) -> Any:
-        return self.__dict__[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.__dict__[key] = value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.__dict__
-
-    def __len__(self) -> int:
-        return len(self.__dict__)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.__dict__)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CardData) and self.to_dict() == other.to_dict()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.to_dict()!r})"
-
-
-class ModelCardData(CardData):
-    """Model card metadata (``license``, ``language``, ``tags``, ``base_model``, ``model-index``...)."""
-
-    _known = ("base_model", "datasets", "eval_results", "language", "library_name", "license", "license_name",
-              "license_link", "metrics", "model_name", "pipeline_tag", "tags")  # fmt: skip
-
-
-class DatasetCardData(CardData):
-    """Dataset card metadata (``license``, ``task_categories``, ``size_categories``...)."""
-
-    _known = ("annotations_creators", "config_names", "language", "language_creators", "license",
-              "multilinguality", "paperswithcode_id", "pretty_name", "size_categories", "source_datasets",
-              "task_categories", "task_ids", "train_eval_index")  # fmt: skip
-
-
-class SpaceCardData(CardData):
-    """Space card metadata (``title``, ``sdk``, ``app_file``, ``models``...)."""
-
-    _known = ("app_file", "app_port", "datasets", "duplicated_from", "license", "models", "python_version",
-              "sdk", "sdk_version", "tags", "title")  # fmt: skip
+# CardData, ModelCardData, DatasetCardData and SpaceCardData are the card classes (hubkit.cards).
 
 
 def _card(cls: type[CardData]) -> Callable[[Any], Any]:
     def parse(value: Any) -> Any:
-        return cls(**{str(k): v for k, v in value.items()}) if isinstance(value, dict) else value
+        # metadata the card classes cannot parse (a broken model-index) is dropped, not fatal
+        return cls(**{str(k): v for k, v in value.items()}, ignore_metadata_errors=True) if value else None
 
     return parse
 

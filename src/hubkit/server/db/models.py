@@ -206,6 +206,29 @@ class AccessRequest(Base):
     rejection_reason: Mapped[str | None] = mapped_column(default=None)
 
 
+class SafetensorsFile(Base):
+    """Parameter counts per dtype of one safetensors content, read once from its header.
+
+    Keyed by content (the LFS sha256, or the git blob id of a small file), so a file committed
+    again, copied or shared by several repos is never read twice.
+    """
+
+    __tablename__ = "safetensors_files"
+    content_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameters: Mapped[dict[str, int]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(300), default=None)  # why the header is unreadable
+
+
+class RepoSafetensors(Base):
+    """The safetensors summary of a repo's main branch: ``safetensors`` of model info and listings."""
+
+    __tablename__ = "repo_safetensors"
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True)
+    commit: Mapped[HexOid]
+    parameters: Mapped[dict[str, int]] = mapped_column(JSON)
+    total: Mapped[ByteSize] = mapped_column(index=True)  # parameter count, for sorting and filtering
+
+
 class ServerSetting(Base):
     __tablename__ = "server_settings"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)

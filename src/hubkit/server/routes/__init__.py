@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Route
-from . import auth, browse, commit, discussions, gating, lfs, listing, refs, repos, resolve, xet
+from . import auth, browse, commit, discussions, gating, lfs, listing, refs, repos, resolve, safetensors, xet
 
 
 def all_routes() -> list[Route]:
@@ -11,6 +11,7 @@ def all_routes() -> list[Route]:
     return [
         *auth.ROUTES,
         *repos.ROUTES,
+        *safetensors.ROUTES,
         *listing.ROUTES,
         *gating.ROUTES,
         *browse.ROUTES,

@@ -10,9 +10,8 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..errors import BadRequest, PayloadTooLarge
 from ..http import Ctx, json_response, route
-from ..services import commits, refs
+from ..services import card_validation, commits, refs
 from ..services.accounts import Caller
-from ..services.cards import CardError, parse_front_matter
 from ..services.preupload import preupload
 from .common import API_REPO, REV, in_repo, repo_type
 
@@ -24,11 +23,13 @@ async def validate_yaml(ctx: Ctx) -> Response:
     content = body.get("content") if isinstance(body, dict) else None
     if not isinstance(content, str):
         raise BadRequest("'content' (the README.md text) is required")
-    try:
-        parse_front_matter(content)
-    except CardError as err:
-        return json_response({"errors": [{"message": str(err)}], "warnings": []}, 400)
-    return json_response({"errors": [], "warnings": []})
+    repo_type = body.get("repoType") or "model"
+    report = card_validation.validate(content, repo_type if isinstance(repo_type, str) else "model")
+    status = 400 if report.errors else 200
+    accept = ctx.request.headers.get("accept", "")
+    if "text/plain" in accept and "application/json" not in accept:  # RepoCard.validate() reads the text
+        return Response(report.as_text(), status_code=status, media_type="text/plain")
+    return json_response(report.as_json(), status)
 
 
 async def preupload_files(ctx: Ctx) -> Response:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from ..db.models import Membership, Namespace, Repo
 from ..errors import BadRequest, NotFound
 from ..http import Ctx, json_response, route
-from ..services import listing
+from ..services import listing, safetensors
 from ..services.accounts import Caller, get_namespace
 from .common import API_REPO, TYPES, in_repo, in_session, paged, repo_type
 
@@ -46,7 +46,14 @@ async def list_repos(ctx: Ctx) -> Response:
     git = ctx.hub.git
 
     def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
-        return [listing.item(s, git, r, full=full, card=card, expand=expand) for r in listing.search(s, caller, query)]
+        found = listing.search(s, caller, query)
+        items = [listing.item(s, git, r, full=full, card=card, expand=expand) for r in found]
+        if expand and "safetensors" in expand:
+            weights = safetensors.summaries(s, [r.id for r in found])
+            for repo, item in zip(found, items, strict=True):
+                if repo.id in weights:
+                    item["safetensors"] = weights[repo.id]
+        return items
 
     items = await in_session(ctx, work)
     headers = None

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..errors import BadRequest, Conflict, RepoNotFound
 from ..http import Ctx, json_response, route
-from ..services import browse, refs, repos
+from ..services import browse, refs, repos, safetensors
 from ..services.accounts import Caller
 from .common import API_REPO, REV, in_repo, in_session, web_url
 
@@ -110,7 +110,12 @@ async def repo_info(ctx: Ctx) -> Response:
 
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
         commit = refs.resolve(s, repo, revision).commit
-        return browse.repo_info(git, repo, commit, blobs=blobs, expand=expand)
+        info = browse.repo_info(git, repo, commit, blobs=blobs, expand=expand)
+        if repo.type == "model" and (not expand or "safetensors" in expand):
+            weights = safetensors.repo_summary(s, repo, git, commit)
+            if weights is not None:
+                info["safetensors"] = weights
+        return info
 
     return json_response(await in_repo(ctx, work))
 

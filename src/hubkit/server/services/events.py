@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ..storage.gitstore import GitStore
-from . import listing
+from . import listing, safetensors
 
 MAIN = "refs/heads/main"
 
@@ -44,3 +44,5 @@ def ref_updated(s: Session, git: GitStore, update: RefUpdate) -> None:
     """Run every reaction to ``update``, in the caller's transaction."""
     if update.ref == MAIN and update.new is not None:
         listing.index_head(s, git, update.repo_id, update.new)
+        # parameter counts of the weights: reads only headers of safetensors not seen before
+        safetensors.index_head(s, git, update.repo_id, update.new)
