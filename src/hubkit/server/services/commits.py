@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db.engine import insert_ignore
 from ..db.models import Discussion, LfsObject, Namespace, Ref, Repo, RepoCommit, RepoLfsObject
 from ..errors import (
     PARENT_MISMATCH,
@@ -348,7 +349,8 @@ def create_commit(
             new = _write_commit(git, head, ops, lfs_sizes, author, message)
             with hub.db.session() as s:
                 if refs.compare_and_swap(s, repo_id, ref_name, head, new):
-                    s.add(RepoCommit(repo_id=repo_id, oid=new))
+                    # the same commit may already be known (e.g. proposed first as a PR): record once
+                    s.execute(insert_ignore(s, RepoCommit, {"repo_id": repo_id, "oid": new}))
                     events.ref_updated(s, git, events.RefUpdate(repo_id, ref_name, head, new, author.id))
                     if pr is not None:
                         pr_row = s.get(Discussion, pr.id)
@@ -434,7 +436,7 @@ def _commit_as_new_pr(
         pr_ref = f"{discussions.PR_REF}{pr.num}"
         s.add(Ref(repo_id=repo_id, name=pr_ref, target=new))
         events.ref_updated(s, hub.git, events.RefUpdate(repo_id, pr_ref, None, new, author.id))
-        s.add(RepoCommit(repo_id=repo_id, oid=new))
+        s.execute(insert_ignore(s, RepoCommit, {"repo_id": repo_id, "oid": new}))
         discussions.record_commit(s, pr, author, new, header.summary)
         out = _response(hub, repo.type, repo.repo_id, new)
         out["pullRequestUrl"] = discussions.web_url(hub.settings.public_url, repo, pr.num)
