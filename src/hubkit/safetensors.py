@@ -24,6 +24,7 @@ __all__ = [
     "SafetensorsFileMetadata",
     "SafetensorsRepoMetadata",
     "TensorInfo",
+    "count_parameters",
     "file_metadata_from_header",
     "get_local_safetensors_metadata",
     "header_length",
@@ -136,6 +137,31 @@ def file_metadata_from_header(header: Any, filename: str, context: str) -> Safet
     return SafetensorsFileMetadata(metadata=metadata, tensors=tensors)
 
 
+def count_parameters(header: Any, filename: str, context: str) -> dict[str, int]:
+    """Parameters per dtype of a decoded header, checked strictly (dtype a string, shape a list of
+    non-negative integers, data offsets present): the fast path of the hub's indexing, which
+    needs the counts and not one object per tensor."""
+    if not isinstance(header, dict):
+        raise _fail(filename, context, "header format not recognized. The header must be a JSON object.")
+    counts: dict[str, int] = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        try:
+            dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+        except (KeyError, TypeError):
+            raise _fail(filename, context, f"tensor {name!r} lacks dtype, shape or data_offsets.") from None
+        if not isinstance(dtype, str) or not isinstance(shape, list) or not isinstance(offsets, list):
+            raise _fail(filename, context, f"tensor {name!r} has a malformed dtype, shape or data_offsets.")
+        count = 1
+        for dim in shape:
+            if type(dim) is not int or dim < 0:
+                raise _fail(filename, context, f"tensor {name!r} has a malformed shape.")
+            count *= dim
+        counts[dtype] = counts.get(dtype, 0) + count
+    return counts
+
+
 def parse_header(header_bytes: bytes, filename: str, context: str) -> SafetensorsFileMetadata:
     """A ``SafetensorsFileMetadata`` from the raw JSON header (the bytes after the length)."""
     try:
@@ -186,8 +212,11 @@ def read_index(data: bytes, where: str) -> dict[str, Any]:
         raise SafetensorsParsingError(f"Invalid safetensors index {where}: not JSON ({err})") from None
     if not isinstance(index, dict) or not isinstance(index.get("weight_map", {}), dict):
         raise SafetensorsParsingError(f"Invalid safetensors index {where}: expected an object with a 'weight_map'")
-    for shard in index.get("weight_map", {}).values():
-        if not isinstance(shard, str) or not shard or shard.startswith(("/", "\\")) or ".." in shard.split("/"):
+    shards = index.get("weight_map", {}).values()
+    if not all(isinstance(shard, str) for shard in shards):
+        raise SafetensorsParsingError(f"Invalid safetensors index {where}: shard names must be strings")
+    for shard in set(shards):  # thousands of tensors, a few shards: check each name once
+        if not shard or shard.startswith(("/", "\\")) or ".." in shard.replace("\\", "/").split("/"):
             raise SafetensorsParsingError(f"Invalid safetensors index {where}: bad shard name {shard!r}")
     return index
 

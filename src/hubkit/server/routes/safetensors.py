@@ -8,13 +8,11 @@ Headers describe the content, so a gated repo answers them only to those who may
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ..db.models import Repo
-from ..http import Ctx, json_response, route
+from ..http import Ctx, route
 from ..services import gating, refs, safetensors
 from ..services.accounts import Caller
 from .common import NAME, NS, in_repo
@@ -25,12 +23,12 @@ async def safetensors_metadata(ctx: Ctx) -> Response:
     revision = ctx.query.get("revision") or "main"
     git = ctx.hub.git
 
-    def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
+    def work(s: Session, caller: Caller, repo: Repo) -> bytes:
         gating.require_access(s, caller, repo)
         commit = refs.resolve(s, repo, revision).commit
         return safetensors.metadata_answer(s, git, repo.id, commit, filename)
 
-    return json_response(await in_repo(ctx, work))
+    return Response(await in_repo(ctx, work), media_type="application/json")
 
 
 ROUTES = [route("GET", rf"/api/models/{NS}/{NAME}/safetensors-metadata/(?P<path>.+)", safetensors_metadata)]

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...errors import SafetensorsParsingError
-from ...safetensors import file_metadata_from_header, header_length, read_index
+from ...safetensors import count_parameters, header_length, read_index
 from ..db.engine import insert_ignore
 from ..db.models import Repo, RepoSafetensors, SafetensorsFile, XetXorb
 from ..errors import BadRequest, EntryNotFound
@@ -35,7 +35,10 @@ SINGLE = "model.safetensors"
 INDEX = "model.safetensors.index.json"
 MAX_INDEX_BYTES = 64 * 1024 * 1024  # an index maps names to files: anything bigger is not one
 MAX_HEADER = 25_000_000  # the safetensors format's own limit on the header
-_headers: LRU[str, dict[str, Any]] = LRU(256)  # content id -> decoded header (metadata endpoint)
+# content id -> (raw header, counts): headers up to 1 MB, 64 of them (a few MB for typical models)
+CACHED_HEADER_MAX = 1024 * 1024
+_headers: LRU[str, tuple[bytes, dict[str, int]]] = LRU(64)
+_index_shards: LRU[str, tuple[str, ...]] = LRU(1024)  # blob id of an index -> its shard names
 
 
 @dataclass(frozen=True)
@@ -89,41 +92,56 @@ class _Content:
         return b"".join(reconstruct.stream(found.terms, chunks_of, read_xorb, start, end))
 
 
-def _header(content: _Content, name: str) -> dict[str, Any]:
-    """The decoded JSON header of a safetensors file (only its bytes are read)."""
+def _header(content: _Content, name: str) -> tuple[bytes, dict[str, int]]:
+    """The raw JSON header of a safetensors file (only its bytes are read) and its parameter
+    counts; the header is checked to be valid UTF-8 JSON describing tensors, so it can be spliced
+    into an answer as is."""
     cached = _headers.get(content.content_id)
     if cached is not None:
         return cached
     length = header_length(content.read(0, 8), name, "hub")
     if length > MAX_HEADER or 8 + length > content.size:
         raise SafetensorsParsingError(f"'{name}': header length {length} does not fit the file")
+    raw = content.read(8, 8 + length)
     try:
-        header = json.loads(content.read(8, 8 + length))
-    except ValueError:
-        raise SafetensorsParsingError(f"'{name}': the header is not JSON") from None
-    file_metadata_from_header(header, name, "hub")  # checks the shape
-    _headers.put(content.content_id, header)
-    return header  # type: ignore[no-any-return]
+        header = json.loads(raw.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
+        raise SafetensorsParsingError(f"'{name}': the header is not UTF-8 JSON") from None
+    found = (raw, count_parameters(header, name, "hub"))
+    if length <= CACHED_HEADER_MAX:
+        _headers.put(content.content_id, found)
+    return found
 
 
-def _counts(s: Session, git: GitStore, repo_id: int, wf: WeightFile, *, remember: bool) -> dict[str, int] | None:
-    """Parameters per dtype of one weights file (None when its header is unreadable).
+def _counts(
+    s: Session, git: GitStore, repo_id: int, files: list[WeightFile], *, remember: bool
+) -> list[dict[str, int] | None]:
+    """Parameters per dtype of each weights file (None when its header is unreadable): from the
+    record when the content was seen before (one query for all), else from the header.
 
     ``remember``: record what was read (ref moves do; read-only requests only use the record).
     """
-    content = _Content(s, git, repo_id, wf.entry)
-    row = s.get(SafetensorsFile, content.content_id)
-    if row is not None:
-        return None if row.error else dict(row.parameters)
-    error = None
-    try:
-        params = dict(file_metadata_from_header(_header(content, wf.path), wf.path, "hub").parameter_count)
-    except (SafetensorsParsingError, OSError, KeyError) as err:
-        params, error = {}, str(err)[:300]
-    if remember:
-        values = {"content_id": content.content_id, "parameters": params, "error": error}
-        s.execute(insert_ignore(s, SafetensorsFile, values))  # two commits of one file may race: same row
-    return None if error else params
+    contents = [_Content(s, git, repo_id, wf.entry) for wf in files]
+    ids = list({c.content_id for c in contents})
+    known = {
+        row.content_id: row for row in s.scalars(select(SafetensorsFile).where(SafetensorsFile.content_id.in_(ids)))
+    }
+    out: list[dict[str, int] | None] = []
+    for wf, content in zip(files, contents, strict=True):
+        row = known.get(content.content_id)
+        if row is not None:
+            out.append(None if row.error else dict(row.parameters))
+            continue
+        error = None
+        try:
+            params = _header(content, wf.path)[1]
+        except (SafetensorsParsingError, OSError, KeyError) as err:
+            params, error = {}, str(err)[:300]
+        if remember:
+            values = {"content_id": content.content_id, "parameters": params, "error": error}
+            s.execute(insert_ignore(s, SafetensorsFile, values))  # two commits of one file may race: same row
+        out.append(None if error else params)
+    return out
 
 
 # --- which files are the weights -----------------------------------------------------------
@@ -136,10 +154,8 @@ def _read_index(s: Session, git: GitStore, repo_id: int, entry: PathEntry) -> di
     return read_index(content.read(0, content.size), f"'{INDEX}'")
 
 
-def weight_files(
-    s: Session, git: GitStore, repo_id: int, root_tree: str
-) -> tuple[list[WeightFile], dict[str, Any] | None] | None:
-    """The files holding the weights at this tree, and the index when sharded (None: no weights)."""
+def weight_files(s: Session, git: GitStore, repo_id: int, root_tree: str) -> list[WeightFile] | None:
+    """The files holding the weights at this tree (None: no weights, or an unusable index)."""
     tree = git.tree(root_tree)
 
     def file(name: str) -> PathEntry | None:
@@ -148,23 +164,27 @@ def weight_files(
 
     single = file(SINGLE) if SINGLE in tree else None
     if single is not None:
-        return [WeightFile(SINGLE, single)], None
+        return [WeightFile(SINGLE, single)]
     index_entry = file(INDEX) if INDEX in tree else None
     if index_entry is not None:
-        try:
-            index = _read_index(s, git, repo_id, index_entry)
-        except (SafetensorsParsingError, OSError, KeyError):
-            return None
+        shards = _index_shards.get(index_entry.oid)  # the index is re-read only when it changes
+        if shards is None:
+            try:
+                index = _read_index(s, git, repo_id, index_entry)
+            except (SafetensorsParsingError, OSError, KeyError):
+                return None
+            shards = tuple(sorted(set(index.get("weight_map", {}).values())))
+            _index_shards.put(index_entry.oid, shards)
         files = []
-        for shard in sorted(set(index.get("weight_map", {}).values())):
+        for shard in shards:
             entry = file(shard)
             if entry is None:
                 return None  # an index naming a missing shard: no trustworthy count
             files.append(WeightFile(shard, entry))
-        return files, index
+        return files
     others = [e for e in tree.values() if not e.is_dir and e.name.endswith(".safetensors")]
     if len(others) == 1:
-        return [WeightFile(others[0].name, PathEntry(others[0].name, others[0].mode, others[0].oid))], None
+        return [WeightFile(others[0].name, PathEntry(others[0].name, others[0].mode, others[0].oid))]
     return None
 
 
@@ -176,8 +196,7 @@ def summary(
     if found is None:
         return None
     totals: dict[str, int] = {}
-    for wf in found[0]:
-        counts = _counts(s, git, repo_id, wf, remember=remember)
+    for counts in _counts(s, git, repo_id, found, remember=remember):
         if counts is None:
             return None
         for dtype, n in counts.items():
@@ -230,25 +249,29 @@ def summaries(s: Session, repo_ids: list[int]) -> dict[int, dict[str, Any]]:
 # --- the safetensors-metadata endpoint -----------------------------------------------------
 
 
-def metadata_answer(s: Session, git: GitStore, repo_id: int, commit_oid: str, filename: str) -> dict[str, Any]:
-    """``{"index": <the index without weight_map>, "headers": {shard: header}}`` for an index
-    file, or for one ``.safetensors`` file (then ``index`` is empty)."""
+def metadata_answer(s: Session, git: GitStore, repo_id: int, commit_oid: str, filename: str) -> bytes:
+    """The JSON ``{"index": <the index without weight_map>, "headers": {shard: header}}`` for an
+    index file, or for one ``.safetensors`` file (then ``index`` is empty). Headers are spliced in
+    as stored (they were checked to be JSON objects), not decoded and encoded again."""
     root = git.commit(commit_oid).tree
     entry = git.entry_at(root, filename)
     if entry is None or entry.is_dir:
         raise EntryNotFound(f"Entry not found: {filename}")
     folder = filename.rsplit("/", 1)[0] + "/" if "/" in filename else ""
+    headers: dict[str, bytes] = {}
     try:
         if filename.endswith(".safetensors"):
-            content = _Content(s, git, repo_id, entry)
-            return {"index": {}, "headers": {filename: _header(content, filename)}}
-        index = _read_index(s, git, repo_id, entry)
-        headers = {}
-        for shard in sorted(set(index.get("weight_map", {}).values())):
-            shard_entry = git.entry_at(root, folder + shard)
-            if shard_entry is None or shard_entry.is_dir:
-                raise EntryNotFound(f"Entry not found: {folder + shard} (named by {filename})")
-            headers[shard] = _header(_Content(s, git, repo_id, shard_entry), shard)
+            index: dict[str, Any] = {}
+            headers[filename] = _header(_Content(s, git, repo_id, entry), filename)[0]
+        else:
+            index = _read_index(s, git, repo_id, entry)
+            for shard in sorted(set(index.get("weight_map", {}).values())):
+                shard_entry = git.entry_at(root, folder + shard)
+                if shard_entry is None or shard_entry.is_dir:
+                    raise EntryNotFound(f"Entry not found: {folder + shard} (named by {filename})")
+                headers[shard] = _header(_Content(s, git, repo_id, shard_entry), shard)[0]
     except SafetensorsParsingError as err:
         raise BadRequest(str(err)) from None
-    return {"index": {k: v for k, v in index.items() if k != "weight_map"}, "headers": headers}
+    head = json.dumps({k: v for k, v in index.items() if k != "weight_map"}).encode()
+    parts = b",".join(json.dumps(name).encode() + b":" + raw.strip() for name, raw in headers.items())
+    return b'{"index":' + head + b',"headers":{' + parts + b"}}"
