@@ -16,9 +16,13 @@ from ..services.preupload import preupload
 from .common import API_REPO, REV, in_repo, repo_type
 
 MAX_COMMIT_BODY = 2 * 1024**3
+MAX_CARD_BODY = 16 * 1024**2  # a README to validate; the Hub refuses far smaller ones
 
 
 async def validate_yaml(ctx: Ctx) -> Response:
+    length = ctx.request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_CARD_BODY:
+        raise PayloadTooLarge(f"The README to validate is larger than {MAX_CARD_BODY} bytes")
     body = await ctx.json()
     content = body.get("content") if isinstance(body, dict) else None
     if not isinstance(content, str):

@@ -2,37 +2,68 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
+from ...cards.card import YAML_BLOCK
 from ..storage.gitstore import LRU, GitStore
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-_EMPTY_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n---[ \t]*(?:\r?\n|\Z)")
 _cards: LRU[str, dict[str, Any] | None] = LRU(5000)
+MAX_NODES = 100_000  # values in the metadata once YAML aliases are expanded
 
 
 class CardError(ValueError):
     pass
 
 
+def _expanded_size(value: Any) -> int:
+    """How many values the metadata holds once aliases are expanded (YAML's ``&a``/``*a`` let a
+    few lines stand for billions of values, which anything walking or serialising the metadata
+    would expand). Shared values are counted once per use, in linear time; cycles are refused."""
+    sizes: dict[int, int] = {}
+
+    def size(v: Any) -> int:
+        if not isinstance(v, (dict, list)):
+            return 1
+        key = id(v)
+        if key in sizes:
+            if sizes[key] < 0:
+                raise CardError("The metadata block of README.md refers to itself (recursive YAML alias)")
+            return sizes[key]
+        sizes[key] = -1
+        children = [*v.keys(), *v.values()] if isinstance(v, dict) else v
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                raise CardError(f"The metadata block of README.md holds more than {MAX_NODES} values")
+        sizes[key] = total
+        return total
+
+    return size(value)
+
+
 def parse_front_matter(text: str) -> dict[str, Any] | None:
-    """The YAML metadata block of a card, None if there is none; CardError if it is invalid."""
-    if _EMPTY_FRONT_MATTER.match(text):
-        return {}
-    m = _FRONT_MATTER.match(text)
+    """The YAML metadata block of a card, None if there is none; CardError if it is invalid.
+
+    The block is found as the Hub (and huggingface_hub) find it, so all agree on where it is.
+    """
+    m = YAML_BLOCK.search(text.removeprefix("\ufeff"))
     if not m:
         return None
     try:
-        data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as err:
+        data = yaml.safe_load(m.group(2))
+    except (yaml.YAMLError, RecursionError) as err:
         raise CardError(f"Invalid YAML in the metadata block of README.md: {err}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise CardError("The metadata block of README.md must be a YAML mapping")
+    try:
+        _expanded_size(data)
+    except RecursionError:
+        raise CardError("The metadata block of README.md is nested too deeply") from None
     return data
 
 
