@@ -87,15 +87,16 @@ def bench_hub(rounds: int, shards: int, tensors: int, work: Path) -> list[tuple[
         read: dict[str, list[float]] = {"hfh": [], "hubkit": [], "one": []}
         commits: dict[str, list[float]] = {".safetensors": [], ".bin": []}
         for r in range(rounds + 1):  # in turn, so a disturbance of the machine hits all alike; round 0 warms up
-            for key, fn in (
+            order = [
                 ("hfh", lambda: real.get_safetensors_metadata(repo)),
                 ("hubkit", lambda: ours.get_safetensors_metadata(repo)),
                 ("one", lambda: ours.get_sharded_safetensors_metadata(repo)),
-            ):
+            ]
+            for key, fn in order if r % 2 else order[::-1]:  # alternate who goes first
                 seconds = timed(fn)
                 if r:
                     read[key].append(seconds)
-            for suffix in commits:
+            for suffix in list(commits) if r % 2 else list(commits)[::-1]:
                 target = work / f"commit-{r}{suffix}"
                 target.mkdir()
                 write_shards(target, shards, tensors, suffix, 100 + r)
@@ -138,7 +139,8 @@ def bench_torch(rounds: int, work: Path) -> list[tuple[str, float, str]]:
     model = torch.nn.Sequential(*(torch.nn.Linear(1024, 1024) for _ in range(48)))  # ~200 MB of float32
     times: dict[str, list[float]] = {}
     for r in range(rounds + 1):  # round 0 warms up (imports, page cache) and is dropped
-        for name, lib in (("huggingface_hub", hfh), ("hubkit", hubkit)):
+        libs = [("huggingface_hub", hfh), ("hubkit", hubkit)]
+        for name, lib in libs if r % 2 else libs[::-1]:  # alternate who writes first (page cache, writeback)
             folder = work / f"torch-{name}-{r}"
             folder.mkdir()
             save = timed(lambda: lib.save_torch_model(model, folder, max_shard_size="50MB"))  # noqa: B023
@@ -184,7 +186,8 @@ def main() -> None:
         "",
         f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; load average "
         f"at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; hubkit git {git.strip()}.",
-        f"- {rounds} rounds (plus one dropped warm-up round), in turn; median wall time. "
+        f"- {rounds} rounds (plus one dropped warm-up round), in turn (who goes first alternates); median wall "
+        "time. "
         f"Sharded model: {shards} shards x {tensors} tensors "
         "(headers ~110 kB: two Range requests per shard). Hub on SQLite + local folder, loopback.",
         "",
