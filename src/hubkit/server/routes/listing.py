@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ..db.models import Membership, Namespace, Repo
 from ..errors import BadRequest, NotFound
 from ..http import Ctx, json_response, route
+from ..inference import catalog
 from ..services import listing
 from ..services.accounts import Caller, get_namespace
 from .common import API_REPO, TYPES, in_repo, in_session, paged, repo_type
@@ -44,9 +45,16 @@ async def list_repos(ctx: Ctx) -> Response:
     full, card = ctx.qbool("full"), ctx.qbool("cardData")
     expand = ctx.qlist("expand") or None
     git = ctx.hub.git
+    inference = ctx.hub.settings.inference
 
     def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
-        return [listing.item(s, git, r, full=full, card=card, expand=expand) for r in listing.search(s, caller, query)]
+        items = []
+        for r in listing.search(s, caller, query):
+            item = listing.item(s, git, r, full=full, card=card, expand=expand)
+            if inference and (full or expand):
+                item.update(catalog.repo_fields(r, expand))
+            items.append(item)
+        return items
 
     items = await in_session(ctx, work)
     headers = None

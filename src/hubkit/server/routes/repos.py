@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..errors import BadRequest, Conflict, RepoNotFound
 from ..http import Ctx, json_response, route
+from ..inference import catalog
 from ..services import browse, listing, refs, repos
 from ..services.accounts import Caller
 from .common import API_REPO, REV, in_repo, in_session, web_url
@@ -107,10 +108,14 @@ async def repo_info(ctx: Ctx) -> Response:
     blobs = ctx.qbool("blobs")
     expand = ctx.qlist("expand") or None
     git = ctx.hub.git
+    inference = ctx.hub.settings.inference
 
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
         commit = refs.resolve(s, repo, revision).commit
-        return browse.repo_info(git, repo, commit, blobs=blobs, expand=expand)
+        info = browse.repo_info(git, repo, commit, blobs=blobs, expand=expand)
+        if inference:  # which models this hub runs (inference / inferenceProviderMapping)
+            info.update(catalog.repo_fields(repo, expand))
+        return info
 
     return json_response(await in_repo(ctx, work))
 
