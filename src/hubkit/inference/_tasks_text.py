@@ -213,8 +213,11 @@ class TextTasks(PlanBase):
             if isinstance(err, BadRequestError) and match:
                 set_unsupported_text_generation_kwargs(model, [k.strip("' ") for k in match.group(1).split(",")])
                 again = {k: v for k, v in parameters.items() if k not in ("details",)}
+                # the plan itself, not the client's method (which, on the async client, is a coroutine)
                 return (
-                    yield from self.text_generation(prompt, details=details, stream=stream, model=model_id, **again)
+                    yield from TextTasks.text_generation(
+                        self, prompt, details=details, stream=stream, model=model_id, **again
+                    )
                 )
             _raise_text_generation_error(err)
         if stream:
