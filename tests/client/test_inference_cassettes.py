@@ -78,6 +78,7 @@ NON_TGI = [
     (("0 1 2",), _GREEDY),
 ]
 
+# fmt: off
 CASES: dict[str, Case] = {
     # the first InferenceClient, against the serverless API (a URL model is used as given)
     "InferenceClientVCRTest.test_audio_classification": old("audio_classification", "models/speechbrain/google_speech_command_xvector"),
@@ -136,7 +137,7 @@ CASES: dict[str, Case] = {
     "TestInferenceClient.test_text_to_speech[replicate,text-to-speech]": Case(
         "text_to_speech", provider="replicate", token=PROVIDER_KEY, call_model="hexgrad/Kokoro-82M",
         hardcoded=("replicate", "hexgrad/Kokoro-82M", "jaaari/kokoro-82m:dfdf537ba482b029e0a761699e6f55e9162cfd159270bfe0e44857caa5f275a6", "text-to-speech"),
-    ),  # fmt: skip
+    ),
     "TestInferenceClient.test_token_classification[hf-inference,token-classification]": hf("token_classification", "dbmdz/bert-large-cased-finetuned-conll03-english"),
     "TestInferenceClient.test_translation[hf-inference,translation]": hf("translation", "t5-small"),
     "TestInferenceClient.test_translation_with_source_and_target_language[hf-inference,translation]": hf("translation", "facebook/mbart-large-50-many-to-many-mmt"),
@@ -185,10 +186,18 @@ CASES: dict[str, Case] = {
     "test_openai_compatibility_without_base_url": hf("chat_completion", "meta-llama/Meta-Llama-3.1-8B-Instruct", args=(MSG,), kwargs={"max_tokens": 10}),
 }
 
+# fmt: on
+
 # chat on every recorded provider, streamed and not
 _CHAT = {
-    "cerebras": LLAMA33, "fireworks-ai": LLAMA33, "hyperbolic": LLAMA32, "nebius": LLAMA31, "novita": LLAMA31,
-    "sambanova": LLAMA31, "together": "meta-llama/Meta-Llama-3-8B-Instruct", "hf-inference": LLAMA31,
+    "cerebras": LLAMA33,
+    "fireworks-ai": LLAMA33,
+    "hyperbolic": LLAMA32,
+    "nebius": LLAMA31,
+    "novita": LLAMA31,
+    "sambanova": LLAMA31,
+    "together": "meta-llama/Meta-Llama-3-8B-Instruct",
+    "hf-inference": LLAMA31,
 }
 _DIRECT = {
     "centml": ("meta-llama/Llama-3.3-70B-Instruct", "meta-llama/Llama-3.3-70B-Instruct"),
@@ -201,7 +210,11 @@ for _stream in ("no_stream", "with_stream"):
         )
     for _p, (_m, _pid) in _DIRECT.items():
         CASES[f"TestInferenceClient.test_chat_completion_{_stream}[{_p},conversational]"] = Case(
-            "chat_completion", provider=_p, call_model=_m, token=PROVIDER_KEY, hardcoded=(_p, _m, _pid, "conversational"),
+            "chat_completion",
+            provider=_p,
+            call_model=_m,
+            token=PROVIDER_KEY,
+            hardcoded=(_p, _m, _pid, "conversational"),
             reference=_p != "centml",
         )
 
@@ -209,14 +222,21 @@ for _stream in ("no_stream", "with_stream"):
 # reference comparison still holds for them. Reason per group.
 ERA = {
     # "model": "tgi" and explicit nulls / defaults (temperature 1.0) of the first chat API
-    "InferenceClientVCRTest.test_chat_completion_no_stream", "InferenceClientVCRTest.test_chat_completion_with_stream",
-    "InferenceClientVCRTest.test_chat_completion_unprocessable_entity", "InferenceClientVCRTest.test_chat_completion_with_tool",
-    "InferenceClientVCRTest.test_chat_completion_with_non_tgi", "InferenceClientVCRTest.test_chat_completion_with_response_format",
+    "InferenceClientVCRTest.test_chat_completion_no_stream",
+    "InferenceClientVCRTest.test_chat_completion_with_stream",
+    "InferenceClientVCRTest.test_chat_completion_unprocessable_entity",
+    "InferenceClientVCRTest.test_chat_completion_with_tool",
+    "InferenceClientVCRTest.test_chat_completion_with_non_tgi",
+    "InferenceClientVCRTest.test_chat_completion_with_response_format",
     # inputs at the top level / as a list / labels as one comma-separated string
-    "InferenceClientVCRTest.test_question_answering", "InferenceClientVCRTest.test_table_question_answering",
-    "InferenceClientVCRTest.test_text_classification", "InferenceClientVCRTest.test_zero_image_classification",
-    "InferenceClientVCRTest.test_zero_shot_image_classification", "InferenceClientVCRTest.test_zero_shot_classification_multi_label",
-    "InferenceClientVCRTest.test_zero_shot_classification_single_label", "InferenceClientVCRTest.test_document_question_answering",
+    "InferenceClientVCRTest.test_question_answering",
+    "InferenceClientVCRTest.test_table_question_answering",
+    "InferenceClientVCRTest.test_text_classification",
+    "InferenceClientVCRTest.test_zero_image_classification",
+    "InferenceClientVCRTest.test_zero_shot_image_classification",
+    "InferenceClientVCRTest.test_zero_shot_classification_multi_label",
+    "InferenceClientVCRTest.test_zero_shot_classification_single_label",
+    "InferenceClientVCRTest.test_document_question_answering",
     "InferenceClientVCRTest.test_visual_question_answering",
     "TestInferenceClient.test_sentence_similarity[hf-inference,sentence-similarity]",
     "TestInferenceClient.test_table_question_answering[hf-inference,table-question-answering]",
@@ -226,7 +246,9 @@ ERA = {
     # parameters sent as explicit nulls by the TGI-era client
     "TestTextGenerationClientVCR.test_generate_non_tgi_endpoint",
     # the router URL of the 3.1 model and of the async-era embedding path
-    "test_openai_compatibility_with_stream_true", "test_openai_compatibility_without_base_url", "test_async_sentence_similarity",
+    "test_openai_compatibility_with_stream_true",
+    "test_openai_compatibility_without_base_url",
+    "test_async_sentence_similarity",
 }
 
 NOT_REPLAYED = {
