@@ -43,8 +43,7 @@ def set_async_client_factory(factory: Callable[[], httpx.AsyncClient]) -> None:
 class AsyncInferenceClient(ClientBase):
     """The async twin of ``InferenceClient``: the same methods, awaited; streams are async iterators."""
 
-    def __init__(self, model: str | None = None, **kwargs: Any) -> None:
-        super().__init__(model, **kwargs)
+    def _init_transport(self) -> None:
         self._client: httpx.AsyncClient | None = None
         self._open: set[httpx.Response] = set()
 

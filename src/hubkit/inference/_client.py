@@ -21,8 +21,7 @@ class InferenceClient(ClientBase):
     Safe to share between threads. Streams left open are closed by ``close()`` (or ``with``).
     """
 
-    def __init__(self, model: str | None = None, **kwargs: Any) -> None:
-        super().__init__(model, **kwargs)
+    def _init_transport(self) -> None:
         self._open: set[httpx.Response] = set()
         self._lock = threading.Lock()
 

@@ -85,6 +85,10 @@ class ClientBase(TextTasks, MediaTasks, EndpointPlans):
         self.provider = provider
         self.cookies = cookies
         self.timeout = timeout
+        self._init_transport()
+
+    def _init_transport(self) -> None:
+        """The driver's own state (open streams, a connection pool)."""
 
     def __repr__(self) -> str:
         return f"<InferenceClient(model='{self.model or ''}', timeout={self.timeout})>"

@@ -126,7 +126,8 @@ class HFInferenceBinaryInputTask(HFInferenceTask):
     ) -> Plan[MimeBytes]:
         parameters = filter_none(parameters)
         extra = extra_payload or {}
-        if not isinstance(inputs, (bytes, Path, str)):
+        # (huggingface_hub refuses open files here, though its signatures accept them: we read them)
+        if not isinstance(inputs, (bytes, bytearray, memoryview, Path, str)) and not hasattr(inputs, "read"):
             raise ValueError(f"Expected binary inputs or a local path or a URL. Got {inputs}")
         if not parameters and not extra:
             data = yield from open_as_mime_bytes(inputs)
