@@ -1,8 +1,9 @@
 """Embedding requests that arrive together go through the model as one batch.
 
-While a batch runs, new requests queue; the next batch takes all of them (up to a limit), so
-under load the model sees large batches and an idle hub answers a lone request at once, with
-no waiting window to tune. Only requests with the same options share a batch.
+While a batch runs, new requests queue; the next batch takes all of them (up to a limit). Clients
+answered together come back a little apart, so when fewer requests wait than the last batch
+held, the next batch waits up to ``gather_s`` (a few ms) for them; a lone client (batches of one)
+never waits. Only requests with the same options share a batch.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_BATCH_TEXTS = 128
+GATHER_S = 0.004
 
 
 @dataclass
@@ -27,17 +29,26 @@ class Batcher:
     """Feeds ``run(texts, options) -> rows`` (awaitable; one row per text) with merged requests."""
 
     def __init__(
-        self, run: Callable[[list[str], tuple[Any, ...]], Awaitable[Any]], max_texts: int = MAX_BATCH_TEXTS
+        self,
+        run: Callable[[list[str], tuple[Any, ...]], Awaitable[Any]],
+        max_texts: int = MAX_BATCH_TEXTS,
+        gather_s: float = GATHER_S,
     ) -> None:
         self._run = run
         self._max = max_texts
+        self._gather_s = gather_s
         self._queue: deque[_Pending] = deque()
         self._task: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
+        self._last = 1  # requests in the previous batch
+        self.batches = 0  # counters, for tests and logs
+        self.requests = 0
 
     async def submit(self, texts: list[str], options: tuple[Any, ...]) -> Any:
         """The rows for ``texts`` (computed with other requests' texts when they came together)."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(texts, options, future))
+        self._arrived.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain())
         return await future
@@ -55,9 +66,27 @@ class Batcher:
         self._queue.extendleft(reversed(kept))
         return batch
 
+    async def _gather(self) -> None:
+        """Wait (briefly) for as many requests as the last batch held."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._gather_s
+        while len(self._queue) < self._last:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except asyncio.TimeoutError:
+                return
+
     async def _drain(self) -> None:
         while self._queue:
+            await self._gather()
             batch = [p for p in self._take() if not p.future.cancelled()]
+            self._last = max(1, len(batch))
+            self.batches += 1
+            self.requests += len(batch)
             if not batch:
                 continue
             texts = [t for p in batch for t in p.texts]

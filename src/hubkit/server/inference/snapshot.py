@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from ..services import xet as cas
-from ..storage.gitstore import PathEntry
+from ..storage.gitstore import LRU, PathEntry
 from .catalog import NotServed
 
 if TYPE_CHECKING:
@@ -50,8 +50,21 @@ def wanted(path: str) -> bool:
     return not name.endswith(_SKIP_SUFFIXES) and name.endswith(_KEEP_SUFFIXES) and name != "readme.md"
 
 
+_LISTED: LRU[tuple[int, str], ModelFiles] = LRU(256)
+
+
 def list_files(s: Session, hub: Hub, repo: Repo, commit: str) -> ModelFiles:
-    """The files of ``commit`` the runtimes need (run inside the caller's session)."""
+    """The files of ``commit`` the runtimes need (run inside the caller's session, after the
+    access check). A commit never changes: the listing is remembered per repo and commit."""
+    key = (repo.id, commit)
+    found = _LISTED.get(key)
+    if found is None or found.repo_id != repo.repo_id:
+        found = _list_files(s, hub, repo, commit)
+        _LISTED.put(key, found)
+    return found
+
+
+def _list_files(s: Session, hub: Hub, repo: Repo, commit: str) -> ModelFiles:
     tree = hub.git.commit(commit).tree
     entries = []
     for entry in hub.git.files(tree):

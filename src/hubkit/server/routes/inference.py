@@ -86,7 +86,8 @@ async def _model(ctx: Ctx, repo_id: str, task: str | None, body: dict[str, Any])
         return snapshot.list_files(s, hub, repo, commit), pipeline, asked
 
     try:
-        files, pipeline, asked = await in_session(ctx, work)
+        # a few indexed reads (the listing of a commit is cached): inline on SQLite, as downloads do
+        files, pipeline, asked = await in_session(ctx, work, quick=True)
         return await engine.model(files, pipeline), asked
     except catalog.NotServed as err:
         raise BadRequest(str(err)) from None
