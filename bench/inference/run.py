@@ -205,16 +205,18 @@ def main() -> None:
         "",
         "```sh\n.venv/bin/python bench/inference/run.py" + (" --quick" if args.quick else "") + "\n```",
         "",
-        f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}, torch threads {threads};"
-        f" load average at the start: {' '.join(f'{x:.2f}' for x in load_start)}, at the end: {' '.join(f'{x:.2f}' for x in load_end)};"
-        f" hubkit git {commit}.",
-        f"- {rounds} rounds of {seconds:.0f} s per row, rows in turn (order reversed every other round); one sentence per request.",
+        f"- Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()},"
+        f" torch threads {threads}; load average at the start: {' '.join(f'{x:.2f}' for x in load_start)},"
+        f" at the end: {' '.join(f'{x:.2f}' for x in load_end)}; hubkit git {commit}.",
+        f"- {rounds} rounds of {seconds:.0f} s per row, rows in turn (order reversed every other round);"
+        " one sentence per request.",
         "",
         "| workload | requests/s (median) | p50 latency | p99 latency |",
         "|---|---:|---:|---:|",
         *(f"| {k} | {rate:.0f} | {p50 * 1000:.1f} ms | {p99 * 1000:.1f} ms |" for k, rate, p50, p99 in rows),
         "",
-        f"Hub over in-process: **{ratio1:.2f}x at c=1**, **{ratio8:.2f}x at c=8** (against the better in-process c=8 row).",
+        f"Hub over in-process: **{ratio1:.2f}x at c=1**, **{ratio8:.2f}x at c=8**"
+        " (against the better in-process c=8 row).",
         f"Target (hub c=8 >= 0.7x the in-process limit): **{'met' if ratio8 >= 0.7 else 'not met'}**.",
         "",
         END,

@@ -89,11 +89,15 @@ def ihub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
     api.create_repo("alice/minilm")
     api.upload_folder(folder_path=minilm_folder(), repo_id="alice/minilm", ignore_patterns=["README.md"])
     api.upload_file(path_or_fileobj=MINILM_CARD.encode(), path_in_repo="README.md", repo_id="alice/minilm")
-    for name, favourite, private in (("echo-lm", WORD, False), ("eos-lm", "<eos>", False), ("secret-lm", WORD, True)):
-        folder = root / name
-        build_lm(folder, favourite)
+    for name, favourite in (("echo-lm", WORD), ("eos-lm", "<eos>")):
+        build_lm(root / name, favourite)
+    for name, folder, private in (
+        ("echo-lm", "echo-lm", False),
+        ("eos-lm", "eos-lm", False),
+        ("secret-lm", "echo-lm", True),
+    ):
         api.create_repo(f"alice/{name}", private=private)
-        api.upload_folder(folder_path=folder, repo_id=f"alice/{name}")
+        api.upload_folder(folder_path=root / folder, repo_id=f"alice/{name}")
     yield proc
     proc.stop()
 

@@ -21,6 +21,7 @@ from .conftest import WORD
 
 SOURCE, OTHERS = "hello world", ["hello there, world", "The cat sat on the mat.", "Revenue grew by four percent."]
 MSG = [{"role": "user", "content": "Say hello to the hub."}]
+pytestmark = pytest.mark.slow  # one hub loading real weights: about a minute on 2 cores
 
 
 def bearer(token: str) -> dict[str, str]:
