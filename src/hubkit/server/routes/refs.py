@@ -8,7 +8,7 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..errors import BadRequest
 from ..http import Ctx, json_response, route
-from ..services import refs
+from ..services import events, refs
 from ..services.accounts import Caller
 from .common import API_REPO, in_repo
 
@@ -21,7 +21,8 @@ async def create_branch(ctx: Ctx) -> Response:
         raise BadRequest("startingPoint must be a string")
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
-        refs.create_branch(s, repo, branch, start)
+        target = refs.create_branch(s, repo, branch, start)
+        _moved(ctx, s, caller, repo, refs.HEADS + branch, None, target)
 
     await in_repo(ctx, work, write=True)
     return json_response({"success": True})
@@ -31,7 +32,8 @@ async def delete_branch(ctx: Ctx) -> Response:
     branch = ctx.params["branch"]
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
-        refs.delete_branch(s, repo, branch)
+        old = refs.delete_branch(s, repo, branch)
+        _moved(ctx, s, caller, repo, branch if branch.startswith(refs.HEADS) else refs.HEADS + branch, old, None)
 
     await in_repo(ctx, work, write=True)
     return json_response({"success": True})
@@ -45,7 +47,8 @@ async def create_tag(ctx: Ctx) -> Response:
     message = body.get("message")
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
-        refs.create_tag(s, repo, revision, body["tag"], message if isinstance(message, str) else None)
+        target = refs.create_tag(s, repo, revision, body["tag"], message if isinstance(message, str) else None)
+        _moved(ctx, s, caller, repo, refs.TAGS + body["tag"], None, target)
 
     await in_repo(ctx, work, write=True)
     return json_response({"success": True})
@@ -55,10 +58,16 @@ async def delete_tag(ctx: Ctx) -> Response:
     tag = ctx.params["tag"]
 
     def work(s: Session, caller: Caller, repo: Repo) -> None:
-        refs.delete_tag(s, repo, tag)
+        old = refs.delete_tag(s, repo, tag)
+        _moved(ctx, s, caller, repo, tag if tag.startswith(refs.TAGS) else refs.TAGS + tag, old, None)
 
     await in_repo(ctx, work, write=True)
     return json_response({"success": True})
+
+
+def _moved(ctx: Ctx, s: Session, caller: Caller, repo: Repo, ref: str, old: str | None, new: str | None) -> None:
+    actor = caller.user.id if caller.user is not None else None
+    events.ref_updated(s, ctx.hub.git, events.RefUpdate(repo.id, ref, old, new, actor))
 
 
 ROUTES = [

@@ -11,7 +11,7 @@ from ..db.models import Repo
 from ..errors import BadRequest, Conflict, RepoNotFound
 from ..http import Ctx, json_response, route
 from ..inference import catalog
-from ..services import browse, listing, refs, repos
+from ..services import browse, refs, repos
 from ..services.accounts import Caller
 from .common import API_REPO, REV, in_repo, in_session, web_url
 
@@ -147,10 +147,7 @@ async def super_squash(ctx: Ctx) -> Response:
     git = ctx.hub.git
 
     def work(s: Session, caller: Caller, repo: Repo) -> str:
-        oid = repos.super_squash(s, git, caller, repo, branch, message)
-        if branch in ("main", refs.MAIN):
-            listing.index_head(s, git, repo.id, oid)
-        return oid
+        return repos.super_squash(s, git, caller, repo, branch, message)
 
     return json_response({"commitId": await in_repo(ctx, work, write=True)})
 

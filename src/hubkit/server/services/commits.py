@@ -41,7 +41,7 @@ from ..storage.gitobj import (
     parse_lfs_pointer,
 )
 from ..storage.gitstore import GitStore
-from . import discussions, lfs, listing, refs, xet
+from . import discussions, events, lfs, refs, xet
 from .accounts import Caller
 from .paths import check_repo_path
 from .repos import find_repo, require_write, signature, url_prefix
@@ -349,8 +349,7 @@ def create_commit(
             with hub.db.session() as s:
                 if refs.compare_and_swap(s, repo_id, ref_name, head, new):
                     s.add(RepoCommit(repo_id=repo_id, oid=new))
-                    if ref_name == refs.MAIN:
-                        listing.index_head(s, git, repo_id, new)
+                    events.ref_updated(s, git, events.RefUpdate(repo_id, ref_name, head, new, author.id))
                     if pr is not None:
                         pr_row = s.get(Discussion, pr.id)
                         assert pr_row is not None
@@ -432,7 +431,9 @@ def _commit_as_new_pr(
             s, repo, caller, title=header.summary, description=header.description, is_pr=True,
             target_ref=target_ref, base_commit=base, head_commit=new,
         )  # fmt: skip
-        s.add(Ref(repo_id=repo_id, name=f"{discussions.PR_REF}{pr.num}", target=new))
+        pr_ref = f"{discussions.PR_REF}{pr.num}"
+        s.add(Ref(repo_id=repo_id, name=pr_ref, target=new))
+        events.ref_updated(s, hub.git, events.RefUpdate(repo_id, pr_ref, None, new, author.id))
         s.add(RepoCommit(repo_id=repo_id, oid=new))
         discussions.record_commit(s, pr, author, new, header.summary)
         out = _response(hub, repo.type, repo.repo_id, new)

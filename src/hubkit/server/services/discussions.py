@@ -14,7 +14,7 @@ from ..db.models import Discussion, DiscussionEvent, Namespace, Ref, Repo, RepoC
 from ..errors import BadRequest, Conflict, Forbidden, HubError, NotFound
 from ..storage.gitobj import Commit, GitOid, commit_message
 from ..storage.gitstore import GitStore
-from . import listing, merge, refs
+from . import events, merge, refs
 from .accounts import Caller, iso, utcnow
 from .repos import signature, url_prefix
 
@@ -379,14 +379,14 @@ def merge_pr(
             d = get(s, repo, num)
             if s.get(RepoCommit, (repo_id, new)) is None:
                 s.add(RepoCommit(repo_id=repo_id, oid=new))
-            if d.target_ref == refs.MAIN:
-                listing.index_head(s, hub_git, repo_id, new)
+            events.ref_updated(s, hub_git, events.RefUpdate(repo_id, d.target_ref, target, new, user.id))
             if comment_text and comment_text.strip():
                 add_event(s, d, "comment", user, _comment_data(comment_text))
             d.status = "merged"
             d.merge_commit = new
             add_event(s, d, "status-change", user, {"status": "merged"})
             s.execute(delete(Ref).where(Ref.repo_id == repo_id, Ref.name == f"{PR_REF}{num}"))
+            events.ref_updated(s, hub_git, events.RefUpdate(repo_id, f"{PR_REF}{num}", head, None, user.id))
             return new
     raise Conflict("The target branch keeps moving, please retry the merge")
 

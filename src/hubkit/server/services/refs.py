@@ -111,7 +111,8 @@ def create_branch(s: Session, repo: Repo, branch: str, starting_point: str | Non
     return target
 
 
-def delete_branch(s: Session, repo: Repo, branch: str) -> None:
+def delete_branch(s: Session, repo: Repo, branch: str) -> str:
+    """Delete a branch; returns the commit it pointed at."""
     full = branch if branch.startswith(HEADS) else HEADS + branch
     if full == HEADS + "main":
         raise Forbidden(f"Cannot delete {full}")
@@ -119,6 +120,7 @@ def delete_branch(s: Session, repo: Repo, branch: str) -> None:
     if ref is None:
         raise RevisionNotFound(f"Invalid rev id: {branch}")
     s.delete(ref)
+    return ref.target
 
 
 def create_tag(s: Session, repo: Repo, revision: str, tag: str, message: str | None) -> str:
@@ -133,9 +135,11 @@ def create_tag(s: Session, repo: Repo, revision: str, tag: str, message: str | N
     return target
 
 
-def delete_tag(s: Session, repo: Repo, tag: str) -> None:
+def delete_tag(s: Session, repo: Repo, tag: str) -> str:
+    """Delete a tag; returns the commit it pointed at."""
     full = tag if tag.startswith(TAGS) else TAGS + tag
     ref = s.get(Ref, (repo.id, full))
     if ref is None:
         raise RevisionNotFound(f"Invalid rev id: {tag} is not a tag")
     s.delete(ref)
+    return ref.target

@@ -243,7 +243,7 @@ def duplicate_repo(
 def super_squash(s: Session, git: GitStore, caller: Caller, repo: Repo, branch: str, message: str) -> str:
     """Replace a branch's history by one commit holding its current tree."""
     from ..errors import RevisionNotFound
-    from . import refs
+    from . import events, refs
 
     if branch.startswith(refs.TAGS) or s.get(Ref, (repo.id, refs.TAGS + branch)) is not None:
         raise BadRequest("Tags cannot be squashed: give a branch")
@@ -258,4 +258,5 @@ def super_squash(s: Session, git: GitStore, caller: Caller, repo: Repo, branch: 
     if not refs.compare_and_swap(s, repo.id, full, ref.target, new):
         raise Conflict("The branch moved during the squash, please retry")
     s.add(RepoCommit(repo_id=repo.id, oid=new))
+    events.ref_updated(s, git, events.RefUpdate(repo.id, full, ref.target, new, caller.user.id))
     return new
