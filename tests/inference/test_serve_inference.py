@@ -246,3 +246,22 @@ def test_a_hub_without_the_flag_serves_no_inference(hub, tokens) -> None:
     )
     assert r.status_code == 404 and "--inference" in r.json()["error"]
     assert "inference" not in httpx.get(f"{hub.url}/api/models?author=alice&full=true").text.replace('"inference_', "")
+
+
+def test_gated_model_needs_a_grant_like_a_download(ihub, tokens, unique) -> None:
+    api = HfApi(endpoint=ihub.url, token=tokens["alice"])
+    repo = f"alice/gated-lm-{unique}"
+    api.create_repo(repo)
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "README.md"):
+        api.upload_file(path_or_fileobj=api.hf_hub_download("alice/echo-lm", name), path_in_repo=name, repo_id=repo)
+    alice = bearer(tokens["alice"])
+    httpx.put(f"{ihub.url}/api/models/{repo}/settings", json={"gated": "manual"}, headers=alice).raise_for_status()
+    body = {"inputs": "the hub", "parameters": {"max_new_tokens": 2}}
+    denied = httpx.post(f"{ihub.url}/models/{repo}", json=body, headers=bearer(tokens["bob"]))
+    assert denied.status_code == 403 and denied.headers["x-error-code"] == "GatedRepo"
+    assert "generated_text" not in denied.text
+    httpx.post(f"{ihub.url}/api/models/{repo}/ask-access", json={}, headers=bearer(tokens["bob"])).raise_for_status()
+    grant = {"user": "bob"}
+    httpx.post(f"{ihub.url}/api/models/{repo}/user-access-request/grant", json=grant, headers=alice).raise_for_status()
+    allowed = httpx.post(f"{ihub.url}/models/{repo}", json=body, headers=bearer(tokens["bob"]))
+    assert allowed.status_code == 200 and allowed.json()["generated_text"] == f"{WORD} {WORD}"
