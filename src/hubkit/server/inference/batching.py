@@ -2,8 +2,10 @@
 
 While a batch runs, new requests queue; the next batch takes all of them (up to a limit). Clients
 answered together come back a little apart, so when fewer requests wait than the last batch
-held, the next batch waits up to ``gather_s`` (a few ms) for them; a lone client (batches of one)
-never waits. Only requests with the same options share a batch.
+held, the next batch waits for them: at most half the time the last batch took (bounded by
+``max_gather_s``), since waiting longer would cost more than running two batches. A lone client
+(batches of one) never waits; when clients go away, one short wait lowers the target. Only
+requests with the same options share a batch.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_BATCH_TEXTS = 128
-GATHER_S = 0.004
+MAX_GATHER_S = 0.05
 
 
 @dataclass
@@ -32,11 +34,12 @@ class Batcher:
         self,
         run: Callable[[list[str], tuple[Any, ...]], Awaitable[Any]],
         max_texts: int = MAX_BATCH_TEXTS,
-        gather_s: float = GATHER_S,
+        max_gather_s: float = MAX_GATHER_S,
     ) -> None:
         self._run = run
         self._max = max_texts
-        self._gather_s = gather_s
+        self._max_gather_s = max_gather_s
+        self._last_run_s = 0.0
         self._queue: deque[_Pending] = deque()
         self._task: asyncio.Task[None] | None = None
         self._arrived = asyncio.Event()
@@ -69,7 +72,7 @@ class Batcher:
     async def _gather(self) -> None:
         """Wait (briefly) for as many requests as the last batch held."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._gather_s
+        deadline = loop.time() + min(self._max_gather_s, self._last_run_s / 2)
         while len(self._queue) < self._last:
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -90,8 +93,10 @@ class Batcher:
             if not batch:
                 continue
             texts = [t for p in batch for t in p.texts]
+            started = asyncio.get_running_loop().time()
             try:
                 rows = await self._run(texts, batch[0].options)
+                self._last_run_s = asyncio.get_running_loop().time() - started
             except Exception as err:
                 for p in batch:
                     if not p.future.done():
