@@ -37,6 +37,14 @@ def _bootstrap(hub) -> str | None:  # type: ignore[no-untyped-def]
         return None
 
 
+def _check_inference_extra() -> None:
+    import importlib.util
+
+    missing = [m for m in ("torch", "transformers", "sentence_transformers") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CliError(f"--inference needs {', '.join(missing)}: pip install 'hubkit[inference]'")
+
+
 def run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -50,11 +58,15 @@ def run_serve(args: argparse.Namespace) -> int:
         host_for_url = f"[{host_for_url}]"
     public_url = args.public_url or os.environ.get("HUBKIT_PUBLIC_URL") or f"http://{host_for_url}:{args.port}"
     settings = settings_from_args(args, public_url)
+    if settings.inference:
+        _check_inference_extra()
     try:
         app = create_app(settings)
     except SchemaOutdated as err:
         raise CliError(str(err)) from None
     token = _bootstrap(app.hub)
+    if settings.inference and args.workers <= 1:
+        _ = app.hub.inference  # starts importing torch and the runtimes in the background
     print(f"hubkit serving {settings.data_dir} at {settings.public_url}", flush=True)
     print(f"HF_ENDPOINT={settings.public_url}", flush=True)
     if token:
@@ -81,6 +93,10 @@ def run_serve(args: argparse.Namespace) -> int:
             os.environ["HUBKIT_STORAGE_URL"] = settings.storage_url
         if settings.accel_redirect:
             os.environ["HUBKIT_ACCEL_REDIRECT"] = settings.accel_redirect
+        if settings.inference:
+            os.environ["HUBKIT_INFERENCE"] = "1"
+            os.environ["HUBKIT_INFERENCE_MEMORY_MB"] = str(settings.inference_memory_mb)
+            os.environ["HUBKIT_INFERENCE_WORKERS"] = str(settings.inference_workers)
         uvicorn.run("hubkit.server.app:create_app_from_env", factory=True, workers=args.workers, **config)  # type: ignore[arg-type]
     else:
         uvicorn.run(app, **config)  # type: ignore[arg-type]

@@ -49,6 +49,21 @@ def _serve(serve: argparse.ArgumentParser) -> None:
         metavar="PREFIX",
         help="behind nginx: let it send large files from an internal location PREFIX aliasing <data>/objects/",
     )
+    serve.add_argument(
+        "--inference",
+        action="store_true",
+        help="run the hub's own models: /v1/chat/completions and hf-inference routes (needs hubkit[inference])",
+    )
+    serve.add_argument(
+        "--inference-memory-mb",
+        type=int,
+        default=4096,
+        metavar="MB",
+        help="memory budget of loaded models (default 4096)",
+    )
+    serve.add_argument(
+        "--inference-workers", type=int, default=2, metavar="N", help="threads running models (default 2)"
+    )
     serve.set_defaults(func=_run_serve)
 
 

@@ -24,4 +24,7 @@ def settings_from_args(args: argparse.Namespace, public_url: str = "http://local
         accel_redirect=(getattr(args, "accel_redirect", None) or os.environ.get("HUBKIT_ACCEL_REDIRECT", "")).rstrip(
             "/"
         ),
+        inference=bool(getattr(args, "inference", False)),
+        inference_memory_mb=getattr(args, "inference_memory_mb", None) or 4096,
+        inference_workers=getattr(args, "inference_workers", None) or 2,
     )

@@ -17,6 +17,7 @@ from .storage.gitstore import GitStore
 from .storage.objects import LocalObjectStore, ObjectStore
 
 if TYPE_CHECKING:
+    from .inference.engine import Engine
     from .services.fastpath import Reader
     from .storage.s3 import S3ObjectStore
 
@@ -68,5 +69,17 @@ class Hub:
 
         return self.store if isinstance(self.store, S3ObjectStore) else None
 
+    @functools.cached_property
+    def inference(self) -> Engine | None:
+        """The model runner when the hub serves inference (``--inference``), else None."""
+        if not self.settings.inference:
+            return None
+        from .inference.engine import Engine
+
+        s = self.settings
+        return Engine(self, memory_mb=s.inference_memory_mb, workers=s.inference_workers)
+
     def close(self) -> None:
+        if "inference" in self.__dict__ and self.inference is not None:
+            self.inference.close()
         self.db.dispose()

@@ -36,6 +36,10 @@ class Settings:
     # Behind nginx: answer GETs of large files with "X-Accel-Redirect: <prefix>/<object path>"
     # and let nginx send the bytes (sendfile) from an internal location aliasing the objects.
     accel_redirect: str = ""
+    # Run the hub's own models (hubkit[inference]): memory budget of loaded models, worker threads.
+    inference: bool = False
+    inference_memory_mb: int = 4096
+    inference_workers: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
@@ -61,4 +65,7 @@ class Settings:
             database_url=os.environ.get("HUBKIT_DATABASE_URL", ""),
             storage_url=os.environ.get("HUBKIT_STORAGE_URL", ""),
             accel_redirect=os.environ.get("HUBKIT_ACCEL_REDIRECT", ""),
+            inference=os.environ.get("HUBKIT_INFERENCE", "") == "1",
+            inference_memory_mb=int(os.environ.get("HUBKIT_INFERENCE_MEMORY_MB") or 4096),
+            inference_workers=int(os.environ.get("HUBKIT_INFERENCE_WORKERS") or 2),
         )

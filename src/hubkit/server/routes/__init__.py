@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..http import Route
-from . import auth, browse, commit, discussions, gating, lfs, listing, refs, repos, resolve, safetensors, xet
+from . import auth, browse, commit, discussions, gating, inference, lfs, listing, refs, repos, resolve, safetensors, xet
 
 
 def all_routes() -> list[Route]:
@@ -21,4 +21,5 @@ def all_routes() -> list[Route]:
         *xet.ROUTES,
         *lfs.ROUTES,
         *resolve.ROUTES,
+        *inference.ROUTES,
     ]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from ..db.models import Membership, Namespace, Repo
 from ..errors import BadRequest, NotFound
 from ..http import Ctx, json_response, route
+from ..inference import catalog
 from ..services import listing, safetensors
 from ..services.accounts import Caller, get_namespace
 from .common import API_REPO, TYPES, in_repo, in_session, paged, repo_type
@@ -44,6 +45,7 @@ async def list_repos(ctx: Ctx) -> Response:
     full, card = ctx.qbool("full"), ctx.qbool("cardData")
     expand = ctx.qlist("expand") or None
     git = ctx.hub.git
+    inference = ctx.hub.settings.inference
 
     def work(s: Session, caller: Caller) -> list[dict[str, Any]]:
         found = listing.search(s, caller, query)
@@ -53,6 +55,9 @@ async def list_repos(ctx: Ctx) -> Response:
             for repo, item in zip(found, items, strict=True):
                 if repo.id in weights:
                     item["safetensors"] = weights[repo.id]
+        if inference and (full or expand):
+            for repo, item in zip(found, items, strict=True):
+                item.update(catalog.repo_fields(repo, expand))
         return items
 
     items = await in_session(ctx, work)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ..db.models import Repo
 from ..errors import BadRequest, Conflict, RepoNotFound
 from ..http import Ctx, json_response, route
+from ..inference import catalog
 from ..services import browse, refs, repos, safetensors
 from ..services.accounts import Caller
 from .common import API_REPO, REV, in_repo, in_session, web_url
@@ -107,6 +108,7 @@ async def repo_info(ctx: Ctx) -> Response:
     blobs = ctx.qbool("blobs")
     expand = ctx.qlist("expand") or None
     git = ctx.hub.git
+    inference = ctx.hub.settings.inference
 
     def work(s: Session, caller: Caller, repo: Repo) -> dict[str, Any]:
         commit = refs.resolve(s, repo, revision).commit
@@ -115,6 +117,8 @@ async def repo_info(ctx: Ctx) -> Response:
             weights = safetensors.repo_summary(s, repo, git, commit)
             if weights is not None:
                 info["safetensors"] = weights
+        if inference:  # which models this hub runs (inference / inferenceProviderMapping)
+            info.update(catalog.repo_fields(repo, expand))
         return info
 
     return json_response(await in_repo(ctx, work))
